@@ -1,6 +1,706 @@
-/* ridge-match.c — being written; see src/engine/ridge-engine.h
+/* ridge-match.c — minutiae matching: 1:1, enrollment templates, 1:N identification
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Design (docs/engine.md, "Matching"):
+ *  1. Each template is prepared once: coordinates scaled to 500 dpi, and for every
+ *     minutia the edges to its K nearest neighbours, described by rotation- and
+ *     translation-invariant features (length, the edge direction relative to each
+ *     end's minutia angle).
+ *  2. Root pairs: probe edges are compared with gallery edges (sorted by length, so
+ *     only a narrow length window is visited); each compatible edge pair votes for the
+ *     two minutia pairs at its ends. The most voted minutia pairs become roots.
+ *  3. Consolidation: from each root, a best-first graph expansion adds the minutia pair
+ *     at the far end of the most similar compatible edge pair next to already paired
+ *     minutiae. Edges are compared locally, so the pairing follows non-linear
+ *     distortion; edge pairs that close on already paired minutiae count as support.
+ *  4. Score of a pairing: supported pairs, normalised by the number of minutiae in the
+ *     overlapping area of the two prints (after the estimated rigid transform). The
+ *     best root wins.
+ * Everything is deterministic; memory is one allocation proportional to the sizes.
  */
 
 #include "ridge-engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI_F             3.14159265358979323846f
+#define TWO_PI_F         6.28318530717958647692f
+
+#define NB_K             9        /* neighbours per minutia */
+#define NB_MAX_DIST      160.0f   /* 500-dpi pixels */
+#define NB_MIN_DIST      5.0f
+#define TOL_D_ABS        6.0f     /* edge length tolerance: abs + rel * length */
+#define TOL_D_REL        0.08f
+#define TOL_A            0.40f    /* edge angle tolerance (radians, ~23 degrees) */
+#define MAX_ROOTS        24
+#define MIN_ROOT_VOTES   2
+#define OVERLAP_DIST     30.0f    /* a minutia is "in the overlap" within this of the other print */
+#define NORM_MIN_COUNT   12
+
+typedef struct {
+  float   x, y, a;
+  uint8_t type, quality;
+} MPoint;
+
+typedef struct {
+  float    d;       /* length */
+  float    ai;      /* edge direction minus angle of the start minutia */
+  float    aj;      /* edge direction minus angle of the end minutia */
+  uint16_t i, j;    /* start, end */
+} MEdge;
+
+typedef struct {
+  int      n;
+  int      n_sorted;
+  MPoint  *pt;       /* n */
+  uint8_t *nn;       /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
+  MEdge   *nb;       /* n * NB_K */
+  MEdge   *sorted;   /* every neighbour edge, by length */
+  float    minx, miny, maxx, maxy;
+} MPrep;
+
+/* Bytes prep_template needs for a template of n minutiae. */
+static size_t
+prep_bytes (int n)
+{
+  size_t k = (size_t)(n > 0 ? n : 1);
+
+  return (k * (sizeof (MPoint) + 2 * NB_K * sizeof (MEdge) + 1) + 31) & ~(size_t)15;
+}
+
+/* Lays out p's arrays in mem (prep_bytes (n) bytes, suitably aligned). */
+static void
+prep_layout (MPrep *p, void *mem, int n)
+{
+  size_t k = (size_t)(n > 0 ? n : 1);
+  uint8_t *b = mem;
+
+  p->nb = (MEdge *)b;
+  b += k * NB_K * sizeof (MEdge);
+  p->sorted = (MEdge *)b;
+  b += k * NB_K * sizeof (MEdge);
+  p->pt = (MPoint *)b;
+  b += k * sizeof (MPoint);
+  p->nn = b;
+}
+
+static int
+template_count (const RidgeTemplate *t)
+{
+  return t->n_minutiae > RIDGE_MAX_MINUTIAE ? RIDGE_MAX_MINUTIAE : t->n_minutiae;
+}
+
+static inline float
+angle_norm (float a)
+{
+  while (a > PI_F)
+    a -= TWO_PI_F;
+  while (a <= -PI_F)
+    a += TWO_PI_F;
+  return a;
+}
+
+/* Direction of the vector (dx, dy) in image coordinates (y down), counter-clockwise on
+ * screen like minutia angles. */
+static inline float
+dir_of (float dx, float dy)
+{
+  return atan2f (-dy, dx);
+}
+
+static int
+edge_cmp (const void *a, const void *b)
+{
+  const MEdge *x = a, *y = b;
+
+  if (x->d < y->d)
+    return -1;
+  if (x->d > y->d)
+    return 1;
+  if (x->i != y->i)
+    return (int)x->i - (int)y->i;
+  return (int)x->j - (int)y->j;
+}
+
+static void
+prep_template (const RidgeTemplate *t, MPrep *p)
+{
+  float s = (t->dpi > 0) ? 500.0f / (float)t->dpi : 1.0f;
+  int n = template_count (t);
+
+  p->n = 0;
+  p->n_sorted = 0;
+  p->minx = p->miny = 1e9f;
+  p->maxx = p->maxy = -1e9f;
+  for (int i = 0; i < n; i++)
+    {
+      const RidgeMinutia *m = &t->minutiae[i];
+      MPoint *q = &p->pt[p->n];
+
+      if (!isfinite (m->x) || !isfinite (m->y) || !isfinite (m->angle))
+        continue;
+      q->x = m->x * s;
+      q->y = m->y * s;
+      q->a = angle_norm (fmodf (m->angle, TWO_PI_F));
+      q->type = m->type;
+      q->quality = m->quality;
+      p->minx = fminf (p->minx, q->x);
+      p->miny = fminf (p->miny, q->y);
+      p->maxx = fmaxf (p->maxx, q->x);
+      p->maxy = fmaxf (p->maxy, q->y);
+      p->n++;
+    }
+
+  for (int i = 0; i < p->n; i++)
+    {
+      /* K nearest neighbours by insertion into a small sorted list */
+      float bd[NB_K];
+      uint16_t bj[NB_K];
+      int cnt = 0;
+
+      for (int j = 0; j < p->n; j++)
+        {
+          if (j == i)
+            continue;
+
+          float dx = p->pt[j].x - p->pt[i].x, dy = p->pt[j].y - p->pt[i].y;
+          float d2 = dx * dx + dy * dy;
+
+          if (d2 < NB_MIN_DIST * NB_MIN_DIST || d2 > NB_MAX_DIST * NB_MAX_DIST)
+            continue;
+          if (cnt == NB_K && d2 >= bd[NB_K - 1])
+            continue;
+
+          int k = cnt < NB_K ? cnt++ : NB_K - 1;
+
+          while (k > 0 && bd[k - 1] > d2)
+            {
+              bd[k] = bd[k - 1];
+              bj[k] = bj[k - 1];
+              k--;
+            }
+          bd[k] = d2;
+          bj[k] = (uint16_t)j;
+        }
+      p->nn[i] = (uint8_t)cnt;
+      for (int k = 0; k < cnt; k++)
+        {
+          MEdge *e = &p->nb[i * NB_K + k];
+          int j = bj[k];
+          float dx = p->pt[j].x - p->pt[i].x, dy = p->pt[j].y - p->pt[i].y;
+          float dir = dir_of (dx, dy);
+
+          e->d = sqrtf (bd[k]);
+          e->ai = angle_norm (dir - p->pt[i].a);
+          e->aj = angle_norm (dir - p->pt[j].a);
+          e->i = (uint16_t)i;
+          e->j = (uint16_t)j;
+          p->sorted[p->n_sorted++] = *e;
+        }
+    }
+  qsort (p->sorted, (size_t)p->n_sorted, sizeof (MEdge), edge_cmp);
+}
+
+static inline float
+tol_d (float d)
+{
+  return TOL_D_ABS + TOL_D_REL * d;
+}
+
+/* Dissimilarity of two edges in [0, 3), or -1 when they are not compatible. */
+static inline float
+edge_diff (const MEdge *a, const MEdge *b)
+{
+  float td = tol_d (a->d);
+  float dd = fabsf (a->d - b->d);
+
+  if (dd > td)
+    return -1.0f;
+
+  float di = fabsf (angle_norm (a->ai - b->ai));
+
+  if (di > TOL_A)
+    return -1.0f;
+
+  float dj = fabsf (angle_norm (a->aj - b->aj));
+
+  if (dj > TOL_A)
+    return -1.0f;
+  return dd / td + di / TOL_A + dj / TOL_A;
+}
+
+/* ---- Workspace ---------------------------------------------------------------------- */
+
+typedef struct {
+  float    cost;
+  uint16_t p, g;
+} Cand;
+
+typedef struct {
+  uint16_t *votes;     /* n_p * n_g */
+  Cand     *heap;
+  int       heap_cap;
+  int16_t  *pp, *gp;   /* pairing: probe -> gallery, gallery -> probe */
+  uint8_t  *support;   /* per probe minutia */
+  uint16_t *order_p;   /* pairs in the order they were added */
+  uint16_t *best_p, *best_g;
+} Work;
+
+typedef struct {
+  int   score;
+  int   n_pairs;
+  float dx, dy, rot;
+} Outcome;
+
+static void
+heap_push (Work *w, int *n, Cand c)
+{
+  if (*n >= w->heap_cap)
+    return;
+
+  int i = (*n)++;
+
+  while (i > 0)
+    {
+      int parent = (i - 1) / 2;
+
+      if (w->heap[parent].cost <= c.cost)
+        break;
+      w->heap[i] = w->heap[parent];
+      i = parent;
+    }
+  w->heap[i] = c;
+}
+
+static Cand
+heap_pop (Work *w, int *n)
+{
+  Cand top = w->heap[0];
+  Cand last = w->heap[--(*n)];
+  int i = 0;
+
+  for (;;)
+    {
+      int c = 2 * i + 1;
+
+      if (c >= *n)
+        break;
+      if (c + 1 < *n && w->heap[c + 1].cost < w->heap[c].cost)
+        c++;
+      if (last.cost <= w->heap[c].cost)
+        break;
+      w->heap[i] = w->heap[c];
+      i = c;
+    }
+  if (*n > 0)
+    w->heap[i] = last;
+  return top;
+}
+
+static void
+push_neighbours (const MPrep *P, const MPrep *G, Work *w, int *hn, int p, int g)
+{
+  const MEdge *pe = &P->nb[p * NB_K];
+  const MEdge *ge = &G->nb[g * NB_K];
+
+  for (int a = 0; a < P->nn[p]; a++)
+    for (int b = 0; b < G->nn[g]; b++)
+      {
+        float c = edge_diff (&pe[a], &ge[b]);
+
+        if (c < 0.0f)
+          continue;
+
+        int pj = pe[a].j, gj = ge[b].j;
+
+        if (w->pp[pj] == gj)
+          {
+            if (w->support[pj] < 255)
+              w->support[pj]++;
+            continue;
+          }
+        if (w->pp[pj] >= 0 || w->gp[gj] >= 0)
+          continue;
+        heap_push (w, hn, (Cand) { c, (uint16_t)pj, (uint16_t)gj });
+      }
+}
+
+/* Least-squares rigid transform probe -> gallery from the paired minutiae. */
+static void
+estimate_transform (const MPrep *P, const MPrep *G, const uint16_t *pp, const uint16_t *gg,
+                    int m, float *dx, float *dy, float *rot)
+{
+  float cpx = 0, cpy = 0, cgx = 0, cgy = 0;
+
+  for (int k = 0; k < m; k++)
+    {
+      cpx += P->pt[pp[k]].x;
+      cpy += P->pt[pp[k]].y;
+      cgx += G->pt[gg[k]].x;
+      cgy += G->pt[gg[k]].y;
+    }
+  cpx /= (float)m;
+  cpy /= (float)m;
+  cgx /= (float)m;
+  cgy /= (float)m;
+
+  float sxx = 0, sxy = 0;
+
+  for (int k = 0; k < m; k++)
+    {
+      float px = P->pt[pp[k]].x - cpx, py = P->pt[pp[k]].y - cpy;
+      float gx = G->pt[gg[k]].x - cgx, gy = G->pt[gg[k]].y - cgy;
+
+      sxx += px * gx + py * gy;
+      sxy += px * gy - py * gx;
+    }
+
+  /* image-coordinate rotation angle (y down): r; on-screen counter-clockwise = -r */
+  float r = (m >= 2) ? atan2f (sxy, sxx) : 0.0f;
+
+  if (m < 2)
+    {
+      /* one pair: the rotation comes from the minutia angles */
+      r = -angle_norm (G->pt[gg[0]].a - P->pt[pp[0]].a);
+    }
+  float c = cosf (r), s = sinf (r);
+
+  *rot = angle_norm (-r);
+  *dx = cgx - (c * cpx - s * cpy);
+  *dy = cgy - (s * cpx + c * cpy);
+}
+
+/* Probe minutiae that fall within OVERLAP_DIST of some gallery minutia after the
+ * transform, and the converse. */
+static void
+count_overlap (const MPrep *P, const MPrep *G, float dx, float dy, float rot, int *np, int *ng,
+               uint8_t *gmark)
+{
+  float c = cosf (-rot), s = sinf (-rot);
+  float lim = OVERLAP_DIST * OVERLAP_DIST;
+
+  memset (gmark, 0, (size_t)G->n);
+  *np = 0;
+  for (int i = 0; i < P->n; i++)
+    {
+      float x = c * P->pt[i].x - s * P->pt[i].y + dx;
+      float y = s * P->pt[i].x + c * P->pt[i].y + dy;
+      int in = 0;
+
+      for (int j = 0; j < G->n; j++)
+        {
+          float ex = G->pt[j].x - x, ey = G->pt[j].y - y;
+
+          if (ex * ex + ey * ey <= lim)
+            {
+              in = 1;
+              gmark[j] = 1;
+            }
+        }
+      *np += in;
+    }
+  *ng = 0;
+  for (int j = 0; j < G->n; j++)
+    *ng += gmark[j];
+}
+
+static int
+score_from (int m_supported, int np_ov, int ng_ov)
+{
+  if (m_supported <= 0)
+    return 0;
+
+  float a = (float)(np_ov > NORM_MIN_COUNT ? np_ov : NORM_MIN_COUNT);
+  float b = (float)(ng_ov > NORM_MIN_COUNT ? ng_ov : NORM_MIN_COUNT);
+  float m = (float)m_supported;
+  float sc = 100.0f * m * m / sqrtf (a * b) / 4.0f;
+
+  return (int)lroundf (sc);
+}
+
+static void
+match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatchResult *res)
+{
+  memset (out, 0, sizeof *out);
+  if (P->n == 0 || G->n == 0)
+    return;
+
+  int np = P->n, ng = G->n;
+
+  /* 2. votes from compatible edge pairs */
+  memset (w->votes, 0, sizeof (uint16_t) * (size_t)np * (size_t)ng);
+  {
+    int start = 0;
+
+    for (int a = 0; a < P->n_sorted; a++)
+      {
+        const MEdge *pe = &P->sorted[a];
+        float lo = pe->d - tol_d (pe->d);
+
+        while (start < G->n_sorted && G->sorted[start].d < lo)
+          start++;
+        for (int b = start; b < G->n_sorted; b++)
+          {
+            const MEdge *ge = &G->sorted[b];
+
+            if (ge->d > pe->d + tol_d (pe->d))
+              break;
+            if (edge_diff (pe, ge) < 0.0f)
+              continue;
+
+            uint16_t *v1 = &w->votes[pe->i * ng + ge->i];
+            uint16_t *v2 = &w->votes[pe->j * ng + ge->j];
+
+            if (*v1 < 65535)
+              (*v1)++;
+            if (*v2 < 65535)
+              (*v2)++;
+          }
+      }
+  }
+
+  /* top roots */
+  int n_roots = 0;
+  int rv[MAX_ROOTS];
+  int rp[MAX_ROOTS], rg[MAX_ROOTS];
+
+  for (int i = 0; i < np; i++)
+    for (int j = 0; j < ng; j++)
+      {
+        int v = w->votes[i * ng + j];
+
+        if (v < MIN_ROOT_VOTES)
+          continue;
+        if (n_roots == MAX_ROOTS && v <= rv[MAX_ROOTS - 1])
+          continue;
+
+        int k = n_roots < MAX_ROOTS ? n_roots++ : MAX_ROOTS - 1;
+
+        while (k > 0 && rv[k - 1] < v)
+          {
+            rv[k] = rv[k - 1];
+            rp[k] = rp[k - 1];
+            rg[k] = rg[k - 1];
+            k--;
+          }
+        rv[k] = v;
+        rp[k] = i;
+        rg[k] = j;
+      }
+
+  /* 3. expansion from each root */
+  int best_score = -1, best_m = 0;
+
+  for (int r = 0; r < n_roots; r++)
+    {
+      /* a root already inside the best pairing gives the same pairing again */
+      int seen = 0;
+
+      for (int k = 0; k < best_m && !seen; k++)
+        seen = (w->best_p[k] == rp[r] && w->best_g[k] == rg[r]);
+      if (seen)
+        continue;
+
+      memset (w->pp, 0xFF, sizeof (int16_t) * (size_t)np);
+      memset (w->gp, 0xFF, sizeof (int16_t) * (size_t)ng);
+      memset (w->support, 0, (size_t)np);
+
+      int m = 0, hn = 0;
+
+      w->pp[rp[r]] = (int16_t)rg[r];
+      w->gp[rg[r]] = (int16_t)rp[r];
+      w->order_p[m++] = (uint16_t)rp[r];
+      push_neighbours (P, G, w, &hn, rp[r], rg[r]);
+      while (hn > 0)
+        {
+          Cand c = heap_pop (w, &hn);
+
+          if (w->pp[c.p] == (int16_t)c.g)
+            {
+              if (w->support[c.p] < 255)
+                w->support[c.p]++;
+              continue;
+            }
+          if (w->pp[c.p] >= 0 || w->gp[c.g] >= 0)
+            continue;
+          w->pp[c.p] = (int16_t)c.g;
+          w->gp[c.g] = (int16_t)c.p;
+          w->order_p[m++] = c.p;
+          push_neighbours (P, G, w, &hn, c.p, c.g);
+        }
+
+      /* supported pairs: reached by at least two compatible edge pairs (the root
+       * counts as supported when any of its neighbours was paired) */
+      int ms = 0;
+
+      for (int k = 0; k < m; k++)
+        {
+          int p = w->order_p[k];
+
+          if (w->support[p] >= 1 || (k == 0 && m > 1))
+            ms++;
+        }
+      if (ms < 2)
+        continue;
+
+      /* cheap pre-score for ranking the roots: supported pairs */
+      if (ms > best_score)
+        {
+          best_score = ms;
+          best_m = 0;
+          for (int k = 0; k < m; k++)
+            {
+              int p = w->order_p[k];
+
+              if (w->support[p] >= 1 || (k == 0 && m > 1))
+                {
+                  w->best_p[best_m] = (uint16_t)p;
+                  w->best_g[best_m] = (uint16_t)w->pp[p];
+                  best_m++;
+                }
+            }
+        }
+    }
+
+  if (best_m < 2)
+    return;
+
+  /* 4. score: supported pairs normalised by the overlap */
+  float dx, dy, rot;
+  int np_ov, ng_ov;
+
+  estimate_transform (P, G, w->best_p, w->best_g, best_m, &dx, &dy, &rot);
+  count_overlap (P, G, dx, dy, rot, &np_ov, &ng_ov, w->support);
+  out->score = score_from (best_m, np_ov, ng_ov);
+  out->n_pairs = best_m;
+  out->dx = dx;
+  out->dy = dy;
+  out->rot = rot;
+  if (res != NULL)
+    {
+      res->n_pairs = best_m;
+      for (int k = 0; k < best_m; k++)
+        {
+          res->pairs[k].probe = w->best_p[k];
+          res->pairs[k].gallery = w->best_g[k];
+        }
+    }
+}
+
+/* ---- Allocation --------------------------------------------------------------------- */
+
+typedef struct {
+  void    *block;
+  uint8_t *extra;     /* extra_bytes requested from work_init, 16-byte aligned */
+  Work     w;
+} WorkAlloc;
+
+static int
+work_init (WorkAlloc *wa, int np, int ng, size_t extra_bytes)
+{
+  size_t nv = (size_t)(np > 0 ? np : 1) * (size_t)(ng > 0 ? ng : 1);
+  int heap_cap = (np > 0 ? np : 1) * NB_K * NB_K;
+  size_t sz = nv * sizeof (uint16_t) + (size_t)heap_cap * sizeof (Cand)
+              + 2 * RIDGE_MAX_MINUTIAE * sizeof (int16_t) + RIDGE_MAX_MINUTIAE
+              + 3 * RIDGE_MAX_MINUTIAE * sizeof (uint16_t) + 64;
+  uint8_t *b = malloc (extra_bytes + sz);
+
+  if (b == NULL)
+    return RIDGE_ENGINE_E_NOMEM;
+  wa->block = b;
+  wa->extra = b;
+  b += (extra_bytes + 15) & ~(size_t)15;
+  wa->w.heap = (Cand *)b;
+  wa->w.heap_cap = heap_cap;
+  b += (size_t)heap_cap * sizeof (Cand);
+  wa->w.votes = (uint16_t *)b;
+  b += nv * sizeof (uint16_t);
+  wa->w.pp = (int16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (int16_t);
+  wa->w.gp = (int16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (int16_t);
+  wa->w.order_p = (uint16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
+  wa->w.best_p = (uint16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
+  wa->w.best_g = (uint16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
+  wa->w.support = b;
+  return RIDGE_ENGINE_OK;
+}
+
+static void
+fill_result (RidgeMatchResult *result, const Outcome *o)
+{
+  result->score = o->score;
+  result->n_pairs = o->n_pairs;
+  result->dx = o->dx;
+  result->dy = o->dy;
+  result->rotation = o->rot;
+}
+
+int
+ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery, RidgeMatchResult *result)
+{
+  if (probe == NULL || gallery == NULL)
+    return RIDGE_ENGINE_E_INVALID;
+  if (result != NULL)
+    memset (result, 0, sizeof *result);
+
+  MPrep preps[2];
+  WorkAlloc wa;
+  Outcome o;
+  int np = template_count (probe), ng = template_count (gallery);
+  size_t b0 = prep_bytes (np), b1 = prep_bytes (ng);
+  uint8_t *mem;
+
+  if (work_init (&wa, np, ng, b0 + b1) != RIDGE_ENGINE_OK)
+    return RIDGE_ENGINE_E_NOMEM;
+  mem = wa.extra;
+  prep_layout (&preps[0], mem, np);
+  prep_layout (&preps[1], mem + b0, ng);
+  prep_template (probe, &preps[0]);
+  prep_template (gallery, &preps[1]);
+  match_prepared (&preps[0], &preps[1], &wa.w, &o, result);
+  if (result != NULL)
+    fill_result (result, &o);
+  free (wa.block);
+  return o.score;
+}
+
+int
+ridge_match_enrolled (const RidgeTemplate *probe, const RidgeEnrollTemplate *enrolled,
+                      RidgeMatchResult *result, int *best_sample)
+{
+  if (probe == NULL || enrolled == NULL || enrolled->n_samples < 0
+      || enrolled->n_samples > RIDGE_ENROLL_MAX_SAMPLES)
+    return RIDGE_ENGINE_E_INVALID;
+  if (result != NULL)
+    memset (result, 0, sizeof *result);
+  if (best_sample != NULL)
+    *best_sample = -1;
+
+  int best = 0, best_s = -1;
+
+  for (int s = 0; s < enrolled->n_samples; s++)
+    {
+      RidgeMatchResult r;
+      int sc = ridge_match (probe, &enrolled->samples[s], result != NULL ? &r : NULL);
+
+      if (sc < 0)
+        return sc;
+      if (best_s < 0 || sc > best)
+        {
+          best = sc;
+          best_s = s;
+          if (result != NULL)
+            *result = r;
+        }
+    }
+  if (best_sample != NULL)
+    *best_sample = best_s;
+  return best;
+}
