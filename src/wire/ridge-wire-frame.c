@@ -263,6 +263,91 @@ header_byte (RidgeWireDecoder *dec,
   return report;
 }
 
+/* Processes up to avail bytes of src in the current state. Returns the bytes used in *n
+ * and NEED_MORE, or an event. */
+static RidgeWireDecStatus
+process (RidgeWireDecoder *dec,
+         const uint8_t    *src,
+         size_t            avail,
+         size_t           *n)
+{
+  size_t i = 0;
+
+  switch (dec->state)
+    {
+      case DEC_HEADER:
+        while (i < avail && dec->state == DEC_HEADER)
+          {
+            if (header_byte (dec, src[i++]))
+              {
+                *n = i;
+                return RIDGE_WIRE_DEC_ERROR;
+              }
+          }
+        break;
+
+      case DEC_PAYLOAD:
+        i = dec->header.length - dec->pos;
+        if (i > avail)
+          i = avail;
+        /* memmove: while rescanning, src lies in the payload buffer after the target. */
+        memmove (dec->payload + dec->pos, src, i);
+        dec->crc = ridge_wire_crc32 (dec->crc, dec->payload + dec->pos, i);
+        dec->pos += (uint32_t)i;
+        if (dec->pos == dec->header.length)
+          {
+            dec->state = DEC_TRAILER;
+            dec->pos = 0;
+          }
+        break;
+
+      case DEC_TRAILER:
+        while (i < avail && dec->pos < RIDGE_WIRE_TRAILER_SIZE)
+          dec->crc_buf[dec->pos++] = src[i++];
+        if (dec->pos == RIDGE_WIRE_TRAILER_SIZE)
+          {
+            dec->state = DEC_HEADER;
+            dec->pos = 0;
+            *n = i;
+            if (ridge_wire_get_u32 (dec->crc_buf) == dec->crc)
+              {
+                dec->frames++;
+                return RIDGE_WIRE_DEC_FRAME;
+              }
+            dec->crc_errors++;
+            dec->last_error = RIDGE_WIRE_E_BAD_CRC;
+            if (!dec->replaying)
+              {
+                /* Rescan the payload and trailer for a frame start, hunting. */
+                dec->replaying = true;
+                dec->replay_pos = 0;
+                dec->replay_len = dec->header.length;
+                dec->replay_tail_pos = 0;
+                memcpy (dec->replay_tail, dec->crc_buf, RIDGE_WIRE_TRAILER_SIZE);
+                dec->hunting = true;
+                dec->resyncs++;
+              }
+            return RIDGE_WIRE_DEC_ERROR;
+          }
+        break;
+
+      case DEC_SKIP:
+      default:
+        i = (size_t)dec->header.length + RIDGE_WIRE_TRAILER_SIZE - dec->pos;
+        if (i > avail)
+          i = avail;
+        dec->pos += (uint32_t)i;
+        if (dec->pos == dec->header.length + RIDGE_WIRE_TRAILER_SIZE)
+          {
+            dec->state = DEC_HEADER;
+            dec->pos = 0;
+          }
+        break;
+    }
+  *n = i;
+  return RIDGE_WIRE_DEC_NEED_MORE;
+}
+
 RidgeWireDecStatus
 ridge_wire_decoder_feed (RidgeWireDecoder *dec,
                          const uint8_t    *data,
@@ -275,77 +360,37 @@ ridge_wire_decoder_feed (RidgeWireDecoder *dec,
   if (data == NULL)
     len = 0;
 
-  while (i < len)
+  for (;;)
     {
-      switch (dec->state)
+      size_t n = 0;
+
+      if (dec->replaying && dec->replay_pos < dec->replay_len)
         {
-          case DEC_HEADER:
-            if (header_byte (dec, data[i++]))
-              {
-                status = RIDGE_WIRE_DEC_ERROR;
-                goto out;
-              }
-            break;
-
-          case DEC_PAYLOAD:
-            {
-              size_t n = dec->header.length - dec->pos;
-
-              if (n > len - i)
-                n = len - i;
-              memcpy (dec->payload + dec->pos, data + i, n);
-              dec->crc = ridge_wire_crc32 (dec->crc, data + i, n);
-              dec->pos += (uint32_t)n;
-              i += n;
-              if (dec->pos == dec->header.length)
-                {
-                  dec->state = DEC_TRAILER;
-                  dec->pos = 0;
-                }
-            }
-            break;
-
-          case DEC_TRAILER:
-            dec->crc_buf[dec->pos++] = data[i++];
-            if (dec->pos == RIDGE_WIRE_TRAILER_SIZE)
-              {
-                dec->state = DEC_HEADER;
-                dec->pos = 0;
-                if (ridge_wire_get_u32 (dec->crc_buf) == dec->crc)
-                  {
-                    dec->frames++;
-                    status = RIDGE_WIRE_DEC_FRAME;
-                  }
-                else
-                  {
-                    dec->crc_errors++;
-                    dec->last_error = RIDGE_WIRE_E_BAD_CRC;
-                    status = RIDGE_WIRE_DEC_ERROR;
-                  }
-                goto out;
-              }
-            break;
-
-          case DEC_SKIP:
-          default:
-            {
-              size_t n = (size_t)dec->header.length + RIDGE_WIRE_TRAILER_SIZE - dec->pos;
-
-              if (n > len - i)
-                n = len - i;
-              dec->pos += (uint32_t)n;
-              i += n;
-              if (dec->pos == dec->header.length + RIDGE_WIRE_TRAILER_SIZE)
-                {
-                  dec->state = DEC_HEADER;
-                  dec->pos = 0;
-                }
-            }
-            break;
+          /* Rescanned bytes first: the payload of the frame that failed its check … */
+          status = process (dec, dec->payload + dec->replay_pos,
+                            dec->replay_len - dec->replay_pos, &n);
+          dec->replay_pos += (uint32_t)n;
         }
+      else if (dec->replaying && dec->replay_tail_pos < RIDGE_WIRE_TRAILER_SIZE)
+        {
+          /* … then its trailer … */
+          status = process (dec, dec->replay_tail + dec->replay_tail_pos,
+                            RIDGE_WIRE_TRAILER_SIZE - dec->replay_tail_pos, &n);
+          dec->replay_tail_pos += (uint8_t)n;
+        }
+      else
+        {
+          /* … then the caller's bytes. */
+          dec->replaying = false;
+          if (i == len)
+            break;
+          status = process (dec, data + i, len - i, &n);
+          i += n;
+        }
+      if (status != RIDGE_WIRE_DEC_NEED_MORE)
+        break;
     }
 
-out:
   if (consumed != NULL)
     *consumed = i;
   return status;

@@ -107,12 +107,21 @@ typedef struct {
   uint32_t crc;
   uint8_t  state;
   bool     hunting;
+  /* private, added: after a payload CRC failure the payload and trailer bytes are
+   * rescanned for a frame start (a real frame may hide in a frame whose length lied) */
+  bool     replaying;
+  uint8_t  replay_tail_pos;
+  uint8_t  replay_tail[RIDGE_WIRE_TRAILER_SIZE];
+  uint32_t replay_pos;
+  uint32_t replay_len;
 } RidgeWireDecoder;
 
 void ridge_wire_decoder_init (RidgeWireDecoder *dec, uint8_t *payload_buf, uint32_t payload_cap);
 void ridge_wire_decoder_reset (RidgeWireDecoder *dec);
 /* Consumes bytes from data until it has a frame or an error, or the input is used up.
- * *consumed tells how many bytes were used; call again with the rest. After a
+ * *consumed tells how many bytes were used; call again with the rest. After a FRAME or
+ * an ERROR, call again even when the input is used up (len 0 is fine) until it answers
+ * NEED_MORE: bytes rescanned after a CRC failure may still hold a frame. After a
  * RIDGE_WIRE_DEC_FRAME, the payload is valid until the next call. A frame with a
  * version other than RIDGE_WIRE_VERSION is reported as an ERROR (RIDGE_WIRE_E_BAD_VERSION)
  * with dec->header filled in, so that the receiver can answer with ERR_VERSION. */
