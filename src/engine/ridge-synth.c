@@ -514,7 +514,7 @@ ridge_synth_impression (uint32_t                finger_seed,
       {
         size_t i = (size_t)y * w + x;
         float v = field[i] + bias[i];
-        float ink = smoothstep (-0.35f, 0.45f, v);
+        float ink = smoothstep (-0.4f, 0.4f, v);
         float contrast = 205.0f *
                          (1.0f - 0.25f * noise *
                           (0.5f + 0.5f * noise_at (&nz_contrast, (float)x, (float)y)));
