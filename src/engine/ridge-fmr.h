@@ -193,8 +193,9 @@ typedef struct {
   size_t   error_offset;         /* where decoding stopped, on error */
 } RidgeFmrRecord;
 
-/* Decodes buf[0..len). format AUTO tells ISO from ANSI by the header (and tries the other
- * layout if the first fails). Pointers in *rec refer into buf. */
+/* Decodes buf[0..len). format AUTO tells ISO from ANSI by the length field; if that layout
+ * fails, the other one is accepted only if it decodes strictly. Pointers in *rec refer
+ * into buf. flags: RidgeFmrDecodeFlags. */
 int ridge_fmr_decode (const uint8_t *buf, size_t len, RidgeFmrFormat format, unsigned flags,
                       RidgeFmrRecord *rec);
 

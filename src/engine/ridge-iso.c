@@ -397,6 +397,45 @@ valid_impression (uint8_t imp)
   return imp <= 3 || imp == 8;
 }
 
+/* Checks an extended area of an understood type against its view (any other type is
+ * opaque and fine): RIDGE_FMR_E_EXTENDED if it does not parse, RIDGE_FMR_E_ANGLE for core or
+ * delta angles out of the ANSI range (the block is still decoded into *cd then). */
+static int
+check_ext_area (RidgeFmrFormat         format,
+                const RidgeFmrView    *v,
+                const RidgeFmrExtArea *a,
+                RidgeFmrCoreDelta     *cd)
+{
+  if (a->type == RIDGE_FMR_EXT_RIDGE_COUNT)
+    {
+      /* method (0 non-specific, 1 four-, 2 eight-neighbour), then whole triples whose
+       * indices number the minutiae from 1 (0 tolerated, as NIST's validator does) */
+      if (a->length < 1 || (a->length - 1) % 3 != 0 || a->data[0] > 2)
+        return RIDGE_FMR_E_EXTENDED;
+      for (int k = 0; k < (a->length - 1) / 3; k++)
+        if (a->data[1 + 3 * k] > v->n_minutiae || a->data[2 + 3 * k] > v->n_minutiae)
+          return RIDGE_FMR_E_EXTENDED;
+      return RIDGE_FMR_OK;
+    }
+  if (a->type == RIDGE_FMR_EXT_CORE_DELTA)
+    {
+      if (ridge_fmr_core_delta_decode (a->data, a->length, cd) != RIDGE_FMR_OK)
+        return RIDGE_FMR_E_EXTENDED;
+      if (format == RIDGE_FMR_FORMAT_ANSI)
+        {
+          for (int k = 0; cd->core_angles && k < cd->n_cores; k++)
+            if (cd->cores[k].angle > 179)
+              return RIDGE_FMR_E_ANGLE;
+          for (int k = 0; cd->delta_angles && k < cd->n_deltas; k++)
+            for (int j = 0; j < 3; j++)
+              if (cd->deltas[k].angle[j] > 179)
+                return RIDGE_FMR_E_ANGLE;
+        }
+      return RIDGE_FMR_OK;
+    }
+  return RIDGE_FMR_OK;
+}
+
 static int
 decode_view_ext (DecodeState   *st,
                  const uint8_t *block,
@@ -436,56 +475,31 @@ decode_view_ext (DecodeState   *st,
   for (int i = 0; i < v->n_ext; i++)
     {
       const RidgeFmrExtArea *a = &v->ext[i];
+      RidgeFmrCoreDelta cd;
 
+      ret = check_ext_area (rec->format, v, a, &cd);
+      if (ret == RIDGE_FMR_E_ANGLE)
+        {
+          /* a core/delta block with ANSI angles over 179: decoded, angles kept */
+          if ((ret = quirk (st, RIDGE_FMR_QUIRK_ANGLE_RANGE, RIDGE_FMR_E_ANGLE)) != RIDGE_FMR_OK)
+            return ret;
+        }
+      else if (ret != RIDGE_FMR_OK)
+        {
+          if ((ret = quirk (st, RIDGE_FMR_QUIRK_EXT_OPAQUE, RIDGE_FMR_E_EXTENDED)) != RIDGE_FMR_OK)
+            return ret;
+          continue;            /* kept as opaque bytes */
+        }
       if (a->type == RIDGE_FMR_EXT_RIDGE_COUNT && v->ridge_count_area < 0)
         {
-          int ok = a->length >= 1 && (a->length - 1) % 3 == 0 && a->data[0] <= 2;
-
-          for (int k = 0; ok && k < (a->length - 1) / 3; k++)
-            {
-              uint8_t i1 = a->data[1 + 3 * k], i2 = a->data[2 + 3 * k];
-
-              /* indices number the minutiae from 1; 0 is tolerated as NIST does */
-              ok = i1 <= v->n_minutiae && i2 <= v->n_minutiae;
-            }
-          if (ok)
-            {
-              v->ridge_count_area = (int16_t)i;
-              v->ridge_count_method = a->data[0];
-              v->n_ridge_counts = (uint16_t)((a->length - 1) / 3);
-            }
-          else if ((ret = quirk (st, RIDGE_FMR_QUIRK_EXT_OPAQUE,
-                                 RIDGE_FMR_E_EXTENDED)) != RIDGE_FMR_OK)
-            return ret;
+          v->ridge_count_area = (int16_t)i;
+          v->ridge_count_method = a->data[0];
+          v->n_ridge_counts = (uint16_t)((a->length - 1) / 3);
         }
       else if (a->type == RIDGE_FMR_EXT_CORE_DELTA && v->core_delta_area < 0)
         {
-          if (ridge_fmr_core_delta_decode (a->data, a->length, &v->core_delta) == RIDGE_FMR_OK)
-            {
-              const RidgeFmrCoreDelta *cd = &v->core_delta;
-              int angles_ok = 1;
-
-              v->core_delta_area = (int16_t)i;
-              if (rec->format == RIDGE_FMR_FORMAT_ANSI)
-                {
-                  for (int k = 0; cd->core_angles && k < cd->n_cores; k++)
-                    angles_ok &= cd->cores[k].angle <= 179;
-                  for (int k = 0; cd->delta_angles && k < cd->n_deltas; k++)
-                    for (int j = 0; j < 3; j++)
-                      angles_ok &= cd->deltas[k].angle[j] <= 179;
-                }
-              if (!angles_ok
-                  && (ret = quirk (st, RIDGE_FMR_QUIRK_ANGLE_RANGE,
-                                   RIDGE_FMR_E_ANGLE)) != RIDGE_FMR_OK)
-                return ret;
-            }
-          else
-            {
-              memset (&v->core_delta, 0, sizeof v->core_delta);
-              if ((ret = quirk (st, RIDGE_FMR_QUIRK_EXT_OPAQUE,
-                                RIDGE_FMR_E_EXTENDED)) != RIDGE_FMR_OK)
-                return ret;
-            }
+          v->core_delta_area = (int16_t)i;
+          v->core_delta = cd;
         }
     }
   return RIDGE_FMR_OK;
@@ -538,7 +552,9 @@ decode_as (const uint8_t  *buf,
       NEED (rd_u16 (&r, &rec->cbeff_owner));
       NEED (rd_u16 (&r, &rec->cbeff_type));
     }
-  if (rec->record_length > len)
+  /* strict: a length field beyond the data means truncation; lenient decoding goes on
+   * and accepts the record if its structure is complete */
+  if (rec->record_length > len && !(flags & RIDGE_FMR_DECODE_LENIENT))
     FAIL (RIDGE_FMR_E_TRUNCATED);
   NEED (rd_u16 (&r, &equip));
   rec->capture_compliance = (uint8_t)(equip >> 12);
@@ -636,7 +652,9 @@ ridge_fmr_decode (const uint8_t  *buf,
   if (ret == RIDGE_FMR_OK || ret == RIDGE_FMR_E_MAGIC || ret == RIDGE_FMR_E_VERSION
       || ret == RIDGE_FMR_E_UNSUPPORTED_VERSION || ret == RIDGE_FMR_E_INVALID)
     return ret;
-  if (decode_as (buf, len, second, flags, rec) == RIDGE_FMR_OK)
+  /* The other layout only if it fits exactly: leniently, a cut or damaged record of one
+   * layout could pass for a record of the other. */
+  if (decode_as (buf, len, second, RIDGE_FMR_DECODE_STRICT, rec) == RIDGE_FMR_OK)
     return RIDGE_FMR_OK;
   /* neither layout fits: report the error of the likelier one */
   return decode_as (buf, len, first, flags, rec);
@@ -694,8 +712,13 @@ check_record (const RidgeFmrRecord *rec,
         {
           const RidgeFmrExtArea *a = &v->ext[i];
 
+          RidgeFmrCoreDelta cd;
+          int ret;
+
           if (a->data == NULL && a->length > 0)
             return RIDGE_FMR_E_INVALID;
+          if ((ret = check_ext_area (rec->format, v, a, &cd)) != RIDGE_FMR_OK)
+            return ret;
           if (!rec->ext_length_exclusive && a->length > 0xffff - EXT_AREA_HEADER_LEN)
             return RIDGE_FMR_E_EXTENDED;
           ext += EXT_AREA_HEADER_LEN + a->length;

@@ -837,8 +837,10 @@ test_malformed (void)
       expect_decode (buf_b, len, fmt, RIDGE_FMR_E_LENGTH, RIDGE_FMR_OK,
                      RIDGE_FMR_QUIRK_LENGTH_FIELD, "length - 1");
       buf_b[len_off + (iso ? 3 : 1)] += 2;
-      expect_decode (buf_b, len, fmt, RIDGE_FMR_E_TRUNCATED, RIDGE_FMR_E_TRUNCATED, 0,
-                     "length + 1");
+      expect_decode (buf_b, len, fmt, RIDGE_FMR_E_TRUNCATED, RIDGE_FMR_OK,
+                     RIDGE_FMR_QUIRK_LENGTH_FIELD, "length + 1");
+      expect_decode (buf_b, min_off + 3, fmt, RIDGE_FMR_E_TRUNCATED, RIDGE_FMR_E_TRUNCATED, 0,
+                     "length + 1, structure truncated");
       /* zero padding after the record */
       memcpy (buf_b, buf_a, len);
       memset (buf_b + len, 0, 16);
@@ -914,6 +916,49 @@ test_malformed (void)
       expect_decode (buf_b, len, fmt, RIDGE_FMR_E_EXTENDED, RIDGE_FMR_OK,
                      RIDGE_FMR_QUIRK_EXT_OPAQUE, "bad ridge counts");
     }
+
+  /* the encoder refuses extended areas the strict decoder would refuse */
+  make_record (&rec_a, RIDGE_FMR_FORMAT_ANSI, 1, 10);
+  CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_OK);
+  rec_a.views[0].n_minutiae = 6;   /* ridge counts now refer to minutia 7 */
+  CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_E_EXTENDED);
+  rec_a.views[0].n_minutiae = 10;
+  rec_a.views[0].ext[0].length = 3;
+  CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_E_EXTENDED);
+  rec_a.views[0].ext[0].length = 4;
+  CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_OK);
+  {
+    static uint8_t cd_bytes[32];
+    RidgeFmrCoreDelta cd;
+    size_t cd_len;
+
+    memset (&cd, 0, sizeof cd);
+    cd.core_angles = 1;
+    cd.n_cores = 1;
+    cd.cores[0] = (RidgeFmrCore) { 10, 20, 180 };
+    CHECK_RET (ridge_fmr_core_delta_encode (&cd, cd_bytes, sizeof cd_bytes, &cd_len),
+               RIDGE_FMR_OK);
+    CHECK (cd_len == 7 && cd_bytes[5] == 180, "core/delta bytes");
+    rec_a.views[0].n_ext = 2;
+    rec_a.views[0].ext[1] = (RidgeFmrExtArea) { RIDGE_FMR_EXT_CORE_DELTA, (uint16_t)cd_len,
+                                                cd_bytes };
+    CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_E_ANGLE);
+    rec_a.format = RIDGE_FMR_FORMAT_ISO;
+    CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_OK);
+    /* an ANSI record with that angle: strict refuses, lenient keeps it */
+    rec_a.format = RIDGE_FMR_FORMAT_ANSI;
+    cd_bytes[5] = 179;
+    CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_OK);
+    cd_bytes[5] = 180;
+    CHECK (buf_a[len - 2] == 179, "core angle is the record's last but one byte");
+    buf_a[len - 2] = 180;
+    expect_decode (buf_a, len, RIDGE_FMR_FORMAT_ANSI, RIDGE_FMR_E_ANGLE, RIDGE_FMR_OK,
+                   RIDGE_FMR_QUIRK_ANGLE_RANGE, "ANSI core angle 180");
+    CHECK (rec_b.views[0].core_delta_area == 1 && rec_b.views[0].core_delta.cores[0].angle == 180,
+           "core decoded with its angle");
+    cd_bytes[0] = 0x81;        /* angle info type 10: unknown */
+    CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_E_EXTENDED);
+  }
 
   /* too many views */
   make_record (&rec_a, RIDGE_FMR_FORMAT_ISO, 1, 0);
