@@ -8,6 +8,7 @@
  *   OUT_MATRIX  the full score matrix in fpeval.py's format (default: standard output)
  *   --eer       also print this program's own EER estimate on standard error
  *   --max-eer P exit 1 when the EER (percent) is above P (used by the meson test)
+ *   --shared    XYT_DIR is relative to $RIDGE_SHARED_DATA; exit 77 (skip) when absent
  * Names are the file names without .xyt (FINGER_IMPRESSION, e.g. 101_3). The angle
  * convention is ridge-engine.h's (counter-clockwise on screen).
  */
@@ -146,11 +147,15 @@ main (int argc, char **argv)
   int m1 = 0, dpi = 500, want_eer = 0;
   double max_eer = -1;
   const char *dir = NULL, *out_path = NULL;
+  int shared = 0;
+  char shared_dir[4096];
 
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--m1") == 0)
         m1 = 1;
+      else if (strcmp (argv[i], "--shared") == 0)
+        shared = 1;
       else if (strcmp (argv[i], "--eer") == 0)
         want_eer = 1;
       else if (strcmp (argv[i], "--dpi") == 0 && i + 1 < argc)
@@ -166,16 +171,45 @@ main (int argc, char **argv)
         out_path = argv[i];
       else
         {
-          fprintf (stderr, "usage: %s [--m1] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
+          fprintf (stderr,
+                   "usage: %s [--m1] [--shared] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
                    argv[0]);
           return 2;
         }
     }
   if (dir == NULL || dpi <= 0 || dpi > 65535)
     {
-      fprintf (stderr, "usage: %s [--m1] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
+      fprintf (stderr,
+               "usage: %s [--m1] [--shared] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
                argv[0]);
       return 2;
+    }
+
+  if (shared)
+    {
+      const char *root = getenv ("RIDGE_SHARED_DATA");
+      DIR *probe_dir;
+
+      if (root == NULL || root[0] == '\0')
+        {
+          printf ("match-eval: RIDGE_SHARED_DATA is not set: skipped\n");
+          return 77;
+        }
+      int w = snprintf (shared_dir, sizeof shared_dir, "%s/%s", root, dir);
+
+      if (w < 0 || (size_t)w >= sizeof shared_dir)
+        {
+          fprintf (stderr, "match-eval: path too long\n");
+          return 2;
+        }
+      probe_dir = opendir (shared_dir);
+      if (probe_dir == NULL)
+        {
+          printf ("match-eval: %s is absent (no shared data set): skipped\n", shared_dir);
+          return 77;
+        }
+      closedir (probe_dir);
+      dir = shared_dir;
     }
 
   DIR *d = opendir (dir);
@@ -201,7 +235,10 @@ main (int argc, char **argv)
         continue;
       memcpy (e[n].name, de->d_name, l - 4);
       e[n].name[l - 4] = '\0';
-      snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
+      int w = snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
+
+      if (w < 0 || (size_t)w >= sizeof path)
+        continue;
       if (load_xyt (path, m1, dpi, &e[n].t) != 0)
         {
           fprintf (stderr, "match-eval: cannot read %s\n", path);

@@ -189,7 +189,7 @@ typedef struct {
 } RidgeMatchResult;
 
 /* Decision threshold for 1:1 verification (≈ FMR 0.1 % on FVC2002 DB1_B; docs/engine.md). */
-#define RIDGE_MATCH_THRESHOLD 40
+#define RIDGE_MATCH_THRESHOLD 120
 
 /* result may be NULL when only the score is wanted. Returns the score (≥ 0) or < 0 on error. */
 int ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery,
@@ -210,6 +210,34 @@ int ridge_match_enrolled (const RidgeTemplate *probe, const RidgeEnrollTemplate 
 #define RIDGE_ENROLL_MAX_BYTES (8 + RIDGE_ENROLL_MAX_SAMPLES * RIDGE_TEMPLATE_MAX_BYTES)
 int ridge_enroll_serialize (const RidgeEnrollTemplate *t, uint8_t *buf, size_t cap, size_t *len);
 int ridge_enroll_deserialize (const uint8_t *buf, size_t len, RidgeEnrollTemplate *out);
+
+/* ---- 1:N identification (duplicate checks) ------------------------------------------ */
+
+typedef struct {
+  size_t index;                /* into the gallery */
+  int    score;
+} RidgeIdentifyHit;
+
+/* A gallery prepared once for many searches (holds every template's matching
+ * structures: a few kB per template). */
+typedef struct RidgeMatchIndex RidgeMatchIndex;
+
+#define RIDGE_IDENTIFY_MAX_GALLERY 10000000
+
+int  ridge_match_index_new (const RidgeTemplate *gallery, size_t n_gallery,
+                            RidgeMatchIndex **out);
+void ridge_match_index_free (RidgeMatchIndex *index);
+size_t ridge_match_index_size (const RidgeMatchIndex *index);
+
+/* Every gallery template whose score against probe is ≥ threshold, best first (ties by
+ * index), at most max_hits of them. A cheap pre-filter skips most non-matching
+ * templates before the full comparison. Returns the number of hits written or < 0. */
+int ridge_match_index_identify (const RidgeMatchIndex *index, const RidgeTemplate *probe,
+                                int threshold, RidgeIdentifyHit *hits, int max_hits);
+
+/* The same over a plain array (prepares the gallery on the fly: slower per call). */
+int ridge_identify (const RidgeTemplate *probe, const RidgeTemplate *gallery, size_t n_gallery,
+                    int threshold, RidgeIdentifyHit *hits, int max_hits);
 
 #ifdef __cplusplus
 }

@@ -34,11 +34,30 @@
 #define NB_MIN_DIST      5.0f
 #define TOL_D_ABS        6.0f     /* edge length tolerance: abs + rel * length */
 #define TOL_D_REL        0.08f
-#define TOL_A            0.40f    /* edge angle tolerance (radians, ~23 degrees) */
+#define TOL_AQ           16       /* edge angle tolerance, 256 units a turn (22.5 degrees) */
 #define MAX_ROOTS        24
 #define MIN_ROOT_VOTES   2
+#ifndef OVERLAP_DIST
 #define OVERLAP_DIST     30.0f    /* a minutia is "in the overlap" within this of the other print */
+#endif
+#ifndef NORM_MIN_COUNT
 #define NORM_MIN_COUNT   12
+#endif
+#ifndef FIT_R0
+#define FIT_R0 10.0f
+#endif
+#ifndef FIT_R1
+#define FIT_R1 30.0f
+#endif
+#ifndef FIT_A0
+#define FIT_A0 0.35f
+#endif
+#ifndef FIT_A1
+#define FIT_A1 0.80f
+#endif
+#ifndef SCORE_POW
+#define SCORE_POW 2.0f
+#endif
 
 typedef struct {
   float   x, y, a;
@@ -46,11 +65,18 @@ typedef struct {
 } MPoint;
 
 typedef struct {
-  float    d;       /* length */
-  float    ai;      /* edge direction minus angle of the start minutia */
-  float    aj;      /* edge direction minus angle of the end minutia */
-  uint16_t i, j;    /* start, end */
+  float   d;        /* length */
+  uint8_t ai;       /* edge direction minus angle of the start minutia, 256 units a turn */
+  uint8_t aj;       /* edge direction minus angle of the end minutia */
+  uint8_t i, j;     /* start, end (templates hold at most 255 minutiae) */
 } MEdge;
+
+/* Edge index for the root search: 16 bins of the start angle (each as wide as the angle
+ * tolerance) x length bins of 4 pixels. */
+#define N_ABINS     16
+#define DBIN        4
+#define N_DBINS     ((int)NB_MAX_DIST / DBIN + 2)
+#define N_KEYS      (N_ABINS * N_DBINS)
 
 typedef struct {
   int      n;
@@ -58,8 +84,9 @@ typedef struct {
   MPoint  *pt;       /* n */
   uint8_t *nn;       /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
   MEdge   *nb;       /* n * NB_K */
-  MEdge   *sorted;   /* every neighbour edge, by length */
+  MEdge   *sorted;   /* every neighbour edge, grouped by bin_key () */
   float    minx, miny, maxx, maxy;
+  uint16_t bin_start[N_KEYS + 1];   /* sorted[bin_start[k] .. bin_start[k + 1]) have key k */
 } MPrep;
 
 /* Bytes prep_template needs for a template of n minutiae. */
@@ -111,18 +138,55 @@ dir_of (float dx, float dy)
   return atan2f (-dy, dx);
 }
 
-static int
-edge_cmp (const void *a, const void *b)
+/* Angle in radians -> 256 units a turn, wrapping. */
+static inline uint8_t
+angle_q (float a)
 {
-  const MEdge *x = a, *y = b;
+  long q = lroundf (a * (256.0f / TWO_PI_F));
 
-  if (x->d < y->d)
-    return -1;
-  if (x->d > y->d)
-    return 1;
-  if (x->i != y->i)
-    return (int)x->i - (int)y->i;
-  return (int)x->j - (int)y->j;
+  return (uint8_t)(q & 0xFF);
+}
+
+static inline int
+dbin_of (float d)
+{
+  int b = (int)(d * (1.0f / DBIN));
+
+  return b < 0 ? 0 : b >= N_DBINS ? N_DBINS - 1 : b;
+}
+
+static inline int
+bin_key (const MEdge *e)
+{
+  return (e->ai >> 4) * N_DBINS + dbin_of (e->d);
+}
+
+/* p->sorted = every neighbour edge grouped by bin_key (counting sort; stable, so
+ * deterministic). */
+static void
+sort_edges (MPrep *p)
+{
+  uint16_t *start = p->bin_start;
+
+  memset (start, 0, sizeof p->bin_start);
+  for (int i = 0; i < p->n; i++)
+    for (int k = 0; k < p->nn[i]; k++)
+      start[bin_key (&p->nb[i * NB_K + k]) + 1]++;
+  for (int b = 1; b <= N_KEYS; b++)
+    start[b] = (uint16_t)(start[b] + start[b - 1]);
+  p->n_sorted = start[N_KEYS];
+
+  /* fill using a running cursor per key, then restore the starts */
+  for (int i = 0; i < p->n; i++)
+    for (int k = 0; k < p->nn[i]; k++)
+      {
+        const MEdge *e = &p->nb[i * NB_K + k];
+
+        p->sorted[start[bin_key (e)]++] = *e;
+      }
+  for (int b = N_KEYS; b > 0; b--)
+    start[b] = start[b - 1];
+  start[0] = 0;
 }
 
 static void
@@ -194,14 +258,13 @@ prep_template (const RidgeTemplate *t, MPrep *p)
           float dir = dir_of (dx, dy);
 
           e->d = sqrtf (bd[k]);
-          e->ai = angle_norm (dir - p->pt[i].a);
-          e->aj = angle_norm (dir - p->pt[j].a);
-          e->i = (uint16_t)i;
-          e->j = (uint16_t)j;
-          p->sorted[p->n_sorted++] = *e;
+          e->ai = angle_q (dir - p->pt[i].a);
+          e->aj = angle_q (dir - p->pt[j].a);
+          e->i = (uint8_t)i;
+          e->j = (uint8_t)j;
         }
     }
-  qsort (p->sorted, (size_t)p->n_sorted, sizeof (MEdge), edge_cmp);
+  sort_edges (p);
 }
 
 static inline float
@@ -220,16 +283,12 @@ edge_diff (const MEdge *a, const MEdge *b)
   if (dd > td)
     return -1.0f;
 
-  float di = fabsf (angle_norm (a->ai - b->ai));
+  int di = abs ((int)(int8_t)(uint8_t)(a->ai - b->ai));
+  int dj = abs ((int)(int8_t)(uint8_t)(a->aj - b->aj));
 
-  if (di > TOL_A)
+  if (di > TOL_AQ || dj > TOL_AQ)
     return -1.0f;
-
-  float dj = fabsf (angle_norm (a->aj - b->aj));
-
-  if (dj > TOL_A)
-    return -1.0f;
-  return dd / td + di / TOL_A + dj / TOL_A;
+  return dd / td + (float)(di + dj) * (1.0f / TOL_AQ);
 }
 
 /* ---- Workspace ---------------------------------------------------------------------- */
@@ -246,7 +305,8 @@ typedef struct {
   int16_t  *pp, *gp;   /* pairing: probe -> gallery, gallery -> probe */
   uint8_t  *support;   /* per probe minutia */
   uint16_t *order_p;   /* pairs in the order they were added */
-  uint16_t *best_p, *best_g;
+  uint16_t *best_p, *best_g, *cur_p, *cur_g;
+  float    *best_w, *cur_w;
 } Work;
 
 typedef struct {
@@ -331,31 +391,40 @@ push_neighbours (const MPrep *P, const MPrep *G, Work *w, int *hn, int p, int g)
 /* Least-squares rigid transform probe -> gallery from the paired minutiae. */
 static void
 estimate_transform (const MPrep *P, const MPrep *G, const uint16_t *pp, const uint16_t *gg,
-                    int m, float *dx, float *dy, float *rot)
+                    const float *wts, int m, float *dx, float *dy, float *rot)
 {
-  float cpx = 0, cpy = 0, cgx = 0, cgy = 0;
+  float cpx = 0, cpy = 0, cgx = 0, cgy = 0, sw = 0;
 
   for (int k = 0; k < m; k++)
     {
-      cpx += P->pt[pp[k]].x;
-      cpy += P->pt[pp[k]].y;
-      cgx += G->pt[gg[k]].x;
-      cgy += G->pt[gg[k]].y;
+      float wk = wts != NULL ? wts[k] : 1.0f;
+
+      cpx += wk * P->pt[pp[k]].x;
+      cpy += wk * P->pt[pp[k]].y;
+      cgx += wk * G->pt[gg[k]].x;
+      cgy += wk * G->pt[gg[k]].y;
+      sw += wk;
     }
-  cpx /= (float)m;
-  cpy /= (float)m;
-  cgx /= (float)m;
-  cgy /= (float)m;
+  if (sw <= 0.0f)
+    {
+      *dx = *dy = *rot = 0.0f;
+      return;
+    }
+  cpx /= sw;
+  cpy /= sw;
+  cgx /= sw;
+  cgy /= sw;
 
   float sxx = 0, sxy = 0;
 
   for (int k = 0; k < m; k++)
     {
+      float wk = wts != NULL ? wts[k] : 1.0f;
       float px = P->pt[pp[k]].x - cpx, py = P->pt[pp[k]].y - cpy;
       float gx = G->pt[gg[k]].x - cgx, gy = G->pt[gg[k]].y - cgy;
 
-      sxx += px * gx + py * gy;
-      sxy += px * gy - py * gx;
+      sxx += wk * (px * gx + py * gy);
+      sxy += wk * (px * gy - py * gx);
     }
 
   /* image-coordinate rotation angle (y down): r; on-screen counter-clockwise = -r */
@@ -371,6 +440,30 @@ estimate_transform (const MPrep *P, const MPrep *G, const uint16_t *pp, const ui
   *rot = angle_norm (-r);
   *dx = cgx - (c * cpx - s * cpy);
   *dy = cgy - (s * cpx + c * cpy);
+}
+
+/* Weight of each pair by its fit to the rigid transform: 1 up to FIT_R0 pixels of
+ * residual and FIT_A0 of angle difference, falling linearly to 0 at FIT_R1 / FIT_A1.
+ * Returns the sum. */
+static float
+fit_weights (const MPrep *P, const MPrep *G, const uint16_t *pp, const uint16_t *gg, int m,
+             float dx, float dy, float rot, float *wts)
+{
+  float c = cosf (-rot), s = sinf (-rot), sum = 0.0f;
+
+  for (int k = 0; k < m; k++)
+    {
+      const MPoint *p = &P->pt[pp[k]], *g = &G->pt[gg[k]];
+      float x = c * p->x - s * p->y + dx, y = s * p->x + c * p->y + dy;
+      float r = hypotf (x - g->x, y - g->y);
+      float da = fabsf (angle_norm (g->a - p->a - rot));
+      float wr = r <= FIT_R0 ? 1.0f : r >= FIT_R1 ? 0.0f : (FIT_R1 - r) / (FIT_R1 - FIT_R0);
+      float wa = da <= FIT_A0 ? 1.0f : da >= FIT_A1 ? 0.0f : (FIT_A1 - da) / (FIT_A1 - FIT_A0);
+
+      wts[k] = wr * wa;
+      sum += wts[k];
+    }
+  return sum;
 }
 
 /* Probe minutiae that fall within OVERLAP_DIST of some gallery minutia after the
@@ -408,17 +501,63 @@ count_overlap (const MPrep *P, const MPrep *G, float dx, float dy, float rot, in
 }
 
 static int
-score_from (int m_supported, int np_ov, int ng_ov)
+score_from (float m_supported, int np_ov, int ng_ov)
 {
-  if (m_supported <= 0)
+  if (m_supported <= 0.0f)
     return 0;
 
   float a = (float)(np_ov > NORM_MIN_COUNT ? np_ov : NORM_MIN_COUNT);
   float b = (float)(ng_ov > NORM_MIN_COUNT ? ng_ov : NORM_MIN_COUNT);
-  float m = (float)m_supported;
-  float sc = 100.0f * m * m / sqrtf (a * b) / 4.0f;
+  float m = m_supported;
+  float sc = 100.0f * powf (m, SCORE_POW) / sqrtf (a * b) / 4.0f;
 
   return (int)lroundf (sc);
+}
+
+/* Every compatible (probe edge, gallery edge) pair votes for the minutia pairs at its two
+ * ends. Only the first k_probe neighbour edges of each probe minutia take part (the
+ * pre-filter uses fewer). Returns the largest vote. */
+static int
+cast_votes (const MPrep *P, const MPrep *G, Work *w, int k_probe)
+{
+  int ng = G->n, best = 0;
+
+  memset (w->votes, 0, sizeof (uint16_t) * (size_t)P->n * (size_t)ng);
+  for (int i = 0; i < P->n; i++)
+    for (int k = 0; k < P->nn[i] && k < k_probe; k++)
+      {
+        const MEdge *pe = &P->nb[i * NB_K + k];
+        float t = tol_d (pe->d);
+        int dlo = dbin_of (pe->d - t), dhi = dbin_of (pe->d + t);
+        int ab = pe->ai >> 4;
+
+        for (int da = -1; da <= 1; da++)
+          {
+            int base = ((ab + da + N_ABINS) % N_ABINS) * N_DBINS;
+            int end = G->bin_start[base + dhi + 1];
+
+            for (int b = G->bin_start[base + dlo]; b < end; b++)
+              {
+                const MEdge *ge = &G->sorted[b];
+
+                if (edge_diff (pe, ge) < 0.0f)
+                  continue;
+
+                uint16_t *v1 = &w->votes[pe->i * ng + ge->i];
+                uint16_t *v2 = &w->votes[pe->j * ng + ge->j];
+
+                if (*v1 < 65535)
+                  (*v1)++;
+                if (*v2 < 65535)
+                  (*v2)++;
+                if (*v1 > best)
+                  best = *v1;
+                if (*v2 > best)
+                  best = *v2;
+              }
+          }
+      }
+  return best;
 }
 
 static void
@@ -431,36 +570,7 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
   int np = P->n, ng = G->n;
 
   /* 2. votes from compatible edge pairs */
-  memset (w->votes, 0, sizeof (uint16_t) * (size_t)np * (size_t)ng);
-  {
-    int start = 0;
-
-    for (int a = 0; a < P->n_sorted; a++)
-      {
-        const MEdge *pe = &P->sorted[a];
-        float lo = pe->d - tol_d (pe->d);
-
-        while (start < G->n_sorted && G->sorted[start].d < lo)
-          start++;
-        for (int b = start; b < G->n_sorted; b++)
-          {
-            const MEdge *ge = &G->sorted[b];
-
-            if (ge->d > pe->d + tol_d (pe->d))
-              break;
-            if (edge_diff (pe, ge) < 0.0f)
-              continue;
-
-            uint16_t *v1 = &w->votes[pe->i * ng + ge->i];
-            uint16_t *v2 = &w->votes[pe->j * ng + ge->j];
-
-            if (*v1 < 65535)
-              (*v1)++;
-            if (*v2 < 65535)
-              (*v2)++;
-          }
-      }
-  }
+  cast_votes (P, G, w, NB_K);
 
   /* top roots */
   int n_roots = 0;
@@ -492,7 +602,8 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
       }
 
   /* 3. expansion from each root */
-  int best_score = -1, best_m = 0;
+  int best_m = 0;
+  float best_wm = 0.0f;
 
   for (int r = 0; r < n_roots; r++)
     {
@@ -546,43 +657,67 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
       if (ms < 2)
         continue;
 
-      /* cheap pre-score for ranking the roots: supported pairs */
-      if (ms > best_score)
-        {
-          best_score = ms;
-          best_m = 0;
-          for (int k = 0; k < m; k++)
-            {
-              int p = w->order_p[k];
+      /* rank the pairing: supported pairs weighted by how well they fit one rigid
+       * transform (pairings that drift along chains of edges are impostors' mark) */
+      int mc = 0;
 
-              if (w->support[p] >= 1 || (k == 0 && m > 1))
-                {
-                  w->best_p[best_m] = (uint16_t)p;
-                  w->best_g[best_m] = (uint16_t)w->pp[p];
-                  best_m++;
-                }
+      for (int k = 0; k < m; k++)
+        {
+          int p = w->order_p[k];
+
+          if (w->support[p] >= 1 || (k == 0 && m > 1))
+            {
+              w->cur_p[mc] = (uint16_t)p;
+              w->cur_g[mc] = (uint16_t)w->pp[p];
+              mc++;
             }
+        }
+
+      float tdx, tdy, trot;
+
+      estimate_transform (P, G, w->cur_p, w->cur_g, NULL, mc, &tdx, &tdy, &trot);
+
+      float wm = fit_weights (P, G, w->cur_p, w->cur_g, mc, tdx, tdy, trot, w->cur_w);
+
+      if (wm > best_wm)
+        {
+          best_wm = wm;
+          best_m = mc;
+          memcpy (w->best_p, w->cur_p, sizeof (uint16_t) * (size_t)mc);
+          memcpy (w->best_g, w->cur_g, sizeof (uint16_t) * (size_t)mc);
+          memcpy (w->best_w, w->cur_w, sizeof (float) * (size_t)mc);
         }
     }
 
   if (best_m < 2)
     return;
 
-  /* 4. score: supported pairs normalised by the overlap */
-  float dx, dy, rot;
-  int np_ov, ng_ov;
+  /* 4. refine the transform with the weights, keep the pairs that fit, score them
+   * normalised by the overlap */
+  float dx, dy, rot, wm;
+  int np_ov, ng_ov, kept = 0;
 
-  estimate_transform (P, G, w->best_p, w->best_g, best_m, &dx, &dy, &rot);
+  estimate_transform (P, G, w->best_p, w->best_g, w->best_w, best_m, &dx, &dy, &rot);
+  wm = fit_weights (P, G, w->best_p, w->best_g, best_m, dx, dy, rot, w->best_w);
+  for (int k = 0; k < best_m; k++)
+    if (w->best_w[k] > 0.0f)
+      {
+        w->best_p[kept] = w->best_p[k];
+        w->best_g[kept] = w->best_g[k];
+        kept++;
+      }
+  if (kept < 2)
+    return;
   count_overlap (P, G, dx, dy, rot, &np_ov, &ng_ov, w->support);
-  out->score = score_from (best_m, np_ov, ng_ov);
-  out->n_pairs = best_m;
+  out->score = score_from (wm, np_ov, ng_ov);
+  out->n_pairs = kept;
   out->dx = dx;
   out->dy = dy;
   out->rot = rot;
   if (res != NULL)
     {
-      res->n_pairs = best_m;
-      for (int k = 0; k < best_m; k++)
+      res->n_pairs = kept;
+      for (int k = 0; k < kept; k++)
         {
           res->pairs[k].probe = w->best_p[k];
           res->pairs[k].gallery = w->best_g[k];
@@ -605,7 +740,8 @@ work_init (WorkAlloc *wa, int np, int ng, size_t extra_bytes)
   int heap_cap = (np > 0 ? np : 1) * NB_K * NB_K;
   size_t sz = nv * sizeof (uint16_t) + (size_t)heap_cap * sizeof (Cand)
               + 2 * RIDGE_MAX_MINUTIAE * sizeof (int16_t) + RIDGE_MAX_MINUTIAE
-              + 3 * RIDGE_MAX_MINUTIAE * sizeof (uint16_t) + 64;
+              + 5 * RIDGE_MAX_MINUTIAE * sizeof (uint16_t)
+              + 2 * RIDGE_MAX_MINUTIAE * sizeof (float) + 64;
   uint8_t *b = malloc (extra_bytes + sz);
 
   if (b == NULL)
@@ -613,6 +749,10 @@ work_init (WorkAlloc *wa, int np, int ng, size_t extra_bytes)
   wa->block = b;
   wa->extra = b;
   b += (extra_bytes + 15) & ~(size_t)15;
+  wa->w.best_w = (float *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (float);
+  wa->w.cur_w = (float *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (float);
   wa->w.heap = (Cand *)b;
   wa->w.heap_cap = heap_cap;
   b += (size_t)heap_cap * sizeof (Cand);
@@ -627,6 +767,10 @@ work_init (WorkAlloc *wa, int np, int ng, size_t extra_bytes)
   wa->w.best_p = (uint16_t *)b;
   b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
   wa->w.best_g = (uint16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
+  wa->w.cur_p = (uint16_t *)b;
+  b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
+  wa->w.cur_g = (uint16_t *)b;
   b += RIDGE_MAX_MINUTIAE * sizeof (uint16_t);
   wa->w.support = b;
   return RIDGE_ENGINE_OK;
@@ -703,4 +847,148 @@ ridge_match_enrolled (const RidgeTemplate *probe, const RidgeEnrollTemplate *enr
   if (best_sample != NULL)
     *best_sample = best_s;
   return best;
+}
+
+/* ---- 1:N identification ------------------------------------------------------------- */
+
+/* Pre-filter: votes from the PREFILTER_K nearest-neighbour edges of each probe minutia
+* only; a genuine mate gives some minutia pair at least PREFILTER_MIN_VOTES of them. */
+#define PREFILTER_K          4
+#define PREFILTER_MIN_VOTES  3
+
+struct RidgeMatchIndex {
+  size_t   n;
+  MPrep   *preps;
+  uint8_t *mem;
+  int      max_minutiae;
+  size_t   bytes;
+};
+
+int
+ridge_match_index_new (const RidgeTemplate *gallery, size_t n_gallery, RidgeMatchIndex **out)
+{
+  if (out == NULL)
+    return RIDGE_ENGINE_E_INVALID;
+  *out = NULL;
+  if ((gallery == NULL && n_gallery > 0) || n_gallery > RIDGE_IDENTIFY_MAX_GALLERY)
+    return RIDGE_ENGINE_E_INVALID;
+
+  RidgeMatchIndex *idx = calloc (1, sizeof *idx);
+  size_t total = 0;
+
+  if (idx == NULL)
+    return RIDGE_ENGINE_E_NOMEM;
+  for (size_t i = 0; i < n_gallery; i++)
+    total += prep_bytes (template_count (&gallery[i]));
+  idx->n = n_gallery;
+  idx->preps = calloc (n_gallery > 0 ? n_gallery : 1, sizeof (MPrep));
+  idx->mem = malloc (total > 0 ? total : 1);
+  if (idx->preps == NULL || idx->mem == NULL)
+    {
+      ridge_match_index_free (idx);
+      return RIDGE_ENGINE_E_NOMEM;
+    }
+  idx->bytes = sizeof *idx + n_gallery * sizeof (MPrep) + total;
+
+  size_t off = 0;
+
+  for (size_t i = 0; i < n_gallery; i++)
+    {
+      int n = template_count (&gallery[i]);
+
+      prep_layout (&idx->preps[i], idx->mem + off, n);
+      prep_template (&gallery[i], &idx->preps[i]);
+      off += prep_bytes (n);
+      if (idx->preps[i].n > idx->max_minutiae)
+        idx->max_minutiae = idx->preps[i].n;
+    }
+  *out = idx;
+  return RIDGE_ENGINE_OK;
+}
+
+void
+ridge_match_index_free (RidgeMatchIndex *index)
+{
+  if (index == NULL)
+    return;
+  free (index->preps);
+  free (index->mem);
+  free (index);
+}
+
+size_t
+ridge_match_index_size (const RidgeMatchIndex *index)
+{
+  return index != NULL ? index->bytes : 0;
+}
+
+/* Inserts (index, score) into hits[0 .. *n) kept best first, ties by index. */
+static void
+hits_insert (RidgeIdentifyHit *hits, int max_hits, int *n, size_t index, int score)
+{
+  int k;
+
+  if (*n == max_hits && score <= hits[max_hits - 1].score)
+    return;
+  k = *n < max_hits ? (*n)++ : max_hits - 1;
+  while (k > 0 && hits[k - 1].score < score)
+    {
+      hits[k] = hits[k - 1];
+      k--;
+    }
+  hits[k].index = index;
+  hits[k].score = score;
+}
+
+int
+ridge_match_index_identify (const RidgeMatchIndex *index, const RidgeTemplate *probe,
+                            int threshold, RidgeIdentifyHit *hits, int max_hits)
+{
+  if (index == NULL || probe == NULL || max_hits < 0 || (hits == NULL && max_hits > 0))
+    return RIDGE_ENGINE_E_INVALID;
+  if (max_hits == 0 || index->n == 0)
+    return 0;
+
+  int np = template_count (probe);
+  size_t pb = prep_bytes (np);
+  WorkAlloc wa;
+  MPrep P;
+  int n_hits = 0;
+
+  if (work_init (&wa, np, index->max_minutiae, pb) != RIDGE_ENGINE_OK)
+    return RIDGE_ENGINE_E_NOMEM;
+  prep_layout (&P, wa.extra, np);
+  prep_template (probe, &P);
+  for (size_t i = 0; i < index->n; i++)
+    {
+      const MPrep *G = &index->preps[i];
+      Outcome o;
+
+      if (P.n == 0 || G->n == 0)
+        continue;
+      if (cast_votes (&P, G, &wa.w, PREFILTER_K) < PREFILTER_MIN_VOTES)
+        continue;
+      match_prepared (&P, G, &wa.w, &o, NULL);
+      if (o.score >= threshold)
+        hits_insert (hits, max_hits, &n_hits, i, o.score);
+    }
+  free (wa.block);
+  return n_hits;
+}
+
+int
+ridge_identify (const RidgeTemplate *probe, const RidgeTemplate *gallery, size_t n_gallery,
+                int threshold, RidgeIdentifyHit *hits, int max_hits)
+{
+  RidgeMatchIndex *idx = NULL;
+  int r;
+
+  if (probe == NULL || max_hits < 0 || (hits == NULL && max_hits > 0))
+    return RIDGE_ENGINE_E_INVALID;
+  r = ridge_match_index_new (gallery, n_gallery, &idx);
+  if (r != RIDGE_ENGINE_OK)
+    return r;
+  r = ridge_match_index_identify (idx, probe, threshold, hits, max_hits);
+  ridge_match_index_free (idx);
+  return r;
 }
