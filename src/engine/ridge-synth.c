@@ -266,7 +266,7 @@ ridge_synth_impression (uint32_t                finger_seed,
   RidgeSynthMaster m;
   RidgeRng rng;
   Transform tf;
-  Noise nz_press = { 0 }, nz_bg = { 0 }, nz_contrast = { 0 };
+  Noise nz_press = { 0 }, nz_bg = { 0 }, nz_contrast = { 0 }, nz_grain = { 0 };
   float *field = NULL, *contact = NULL, *bias = NULL, *dist = NULL, *grey = NULL;
   uint8_t *bin = NULL, *work = NULL, *usable = NULL;
   RidgeMinutia *found = NULL;
@@ -375,7 +375,8 @@ ridge_synth_impression (uint32_t                finger_seed,
 
   if (noise_init (&nz_press, &rng, w, h, 28.0f * s) != RIDGE_ENGINE_OK
       || noise_init (&nz_bg, &rng, w, h, 60.0f * s) != RIDGE_ENGINE_OK
-      || noise_init (&nz_contrast, &rng, w, h, 45.0f * s) != RIDGE_ENGINE_OK)
+      || noise_init (&nz_contrast, &rng, w, h, 45.0f * s) != RIDGE_ENGINE_OK
+      || noise_init (&nz_grain, &rng, w, h, 3.5f * s) != RIDGE_ENGINE_OK)
     goto out;
 
   field = malloc (sizeof (float) * (size_t)w * h);
@@ -482,7 +483,7 @@ ridge_synth_impression (uint32_t                finger_seed,
   /* ---- skin: pressure, dryness (broken ridges) ---- */
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
-      bias[(size_t)y * w + x] = -0.40f * dry + 0.10f * noise * noise_at (&nz_press, (float)x,
+      bias[(size_t)y * w + x] = -0.40f * dry + 0.18f * noise * noise_at (&nz_press, (float)x,
                                                                          (float)y);
   if (dry > 0.25f)
     {
@@ -515,31 +516,42 @@ ridge_synth_impression (uint32_t                finger_seed,
         size_t i = (size_t)y * w + x;
         float v = field[i] + bias[i];
         float ink = smoothstep (-0.4f, 0.4f, v);
-        float contrast = 205.0f *
+        /* skin grain: light flecks along the ridges, more where the finger is drier */
+        float grain = smoothstep (0.15f, 0.85f, noise_at (&nz_grain, (float)x, (float)y));
+        float contrast = 222.0f *
                          (1.0f - 0.25f * noise *
                           (0.5f + 0.5f * noise_at (&nz_contrast, (float)x, (float)y)));
         float bg = 246.0f - 14.0f * noise * (0.5f + 0.5f * noise_at (&nz_bg, (float)x, (float)y));
 
+        ink *= 1.0f - (0.40f + 0.25f * (dry > 0.0f ? dry : 0.0f)) * noise * grain;
         grey[i] = bg - contrast * contact[i] * ink;
       }
   if (noise > 0.0f)
     {
-      /* pores: small light dots along the ridges */
-      int n_pores = (int)(noise * (float)w * (float)h / (260.0f * s * s));
+      /* pores: small light dots on the ridges */
+      int n_pores = (int)(noise * (float)w * (float)h / (70.0f * s * s));
 
       for (int k = 0; k < n_pores; k++)
         {
-          int px = (int)ridge_rng_range (&rng, 1, w - 1);
-          int py = (int)ridge_rng_range (&rng, 1, h - 1);
-          size_t i = (size_t)py * w + px;
+          float px = (float)ridge_rng_range (&rng, 2, w - 2);
+          float py = (float)ridge_rng_range (&rng, 2, h - 2);
+          float pr = (float)ridge_rng_range (&rng, 1.2, 2.0) * s;
+          float amp = 320.0f * noise * (float)ridge_rng_range (&rng, 0.5, 1.0);
+          size_t i = (size_t)py * w + (size_t)px;
+          int r = (int)ceilf (pr);
 
-          if (field[i] + bias[i] < 0.6f || contact[i] < 0.5f)
+          if (field[i] + bias[i] < 0.5f || contact[i] < 0.5f)
             continue;
-          grey[i] += 90.0f * noise;
-          grey[i - 1] += 35.0f * noise;
-          grey[i + 1] += 35.0f * noise;
-          grey[i - w] += 35.0f * noise;
-          grey[i + w] += 35.0f * noise;
+          for (int yy = (int)py - r; yy <= (int)py + r; yy++)
+            for (int xx = (int)px - r; xx <= (int)px + r; xx++)
+              {
+                float d2 = ((float)xx - px) * ((float)xx - px) + ((float)yy - py) *
+                           ((float)yy - py);
+
+                if (xx < 0 || yy < 0 || xx >= w || yy >= h || d2 > pr * pr)
+                  continue;
+                grey[(size_t)yy * w + xx] += amp * (1.0f - d2 / (pr * pr));
+              }
         }
     }
   /* blur (binomial 3x3), then sensor noise */
@@ -573,6 +585,7 @@ out:
   free (nz_press.v);
   free (nz_bg.v);
   free (nz_contrast.v);
+  free (nz_grain.v);
   free (field);
   free (contact);
   free (bias);
