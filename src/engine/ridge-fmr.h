@@ -46,6 +46,7 @@ typedef enum {
   RIDGE_FMR_E_EXTENDED             = -9,  /* malformed extended data block */
   RIDGE_FMR_E_LIMIT                = -10, /* more views/areas than RIDGE_FMR_MAX_* */
   RIDGE_FMR_E_NOSPACE              = -11, /* output buffer too small */
+  RIDGE_FMR_E_NO_VIEW              = -12, /* no view of the requested finger */
 } RidgeFmrResult;
 
 /* A sentence for any RidgeFmrResult ("unknown error" for anything else). */
@@ -256,6 +257,25 @@ typedef struct {
  * minutiae are rounded to whole pixels and clamped into the image, angles quantised. */
 int ridge_fmr_from_template (const RidgeTemplate *t, RidgeFmrFormat format,
                              const RidgeFmrViewInfo *info, RidgeFmrRecord *out);
+
+/* Writes a one-view record straight from a template (no RidgeFmrRecord needed), as
+ * ridge_fmr_from_template() + ridge_fmr_encode() would. */
+int ridge_fmr_encode_template (const RidgeTemplate *t, RidgeFmrFormat format,
+                               const RidgeFmrViewInfo *info, uint8_t *buf, size_t cap,
+                               size_t *len);
+
+/* Writes an enrollment as one record: one view per sample, all of info->finger_position,
+ * view numbers info->view_number, +1, … (≤ 15). The header holds the largest image size
+ * of the samples and the first sample's resolution. */
+int ridge_fmr_encode_enroll (const RidgeEnrollTemplate *e, RidgeFmrFormat format,
+                             const RidgeFmrViewInfo *info, uint8_t *buf, size_t cap,
+                             size_t *len);
+
+/* The views of one finger (finger_position 0..10, or -1: the finger of the first view) as
+ * an enrollment of up to RIDGE_ENROLL_MAX_SAMPLES samples, in record order.
+ * RIDGE_FMR_E_NO_VIEW if the record holds no view of that finger. */
+int ridge_fmr_to_enroll (const RidgeFmrRecord *rec, int finger_position,
+                         RidgeEnrollTemplate *out);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,8 @@ ridge_fmr_strerror (int result)
         return "the record holds more finger views or extended data areas than supported";
       case RIDGE_FMR_E_NOSPACE:
         return "output buffer too small";
+      case RIDGE_FMR_E_NO_VIEW:
+        return "the record holds no view of that finger";
       default:
         return "unknown error";
     }
@@ -662,89 +664,101 @@ ridge_fmr_decode (const uint8_t  *buf,
 
 /* ---- Encoding ----------------------------------------------------------------------- */
 
-static size_t
-header_len (const RidgeFmrRecord *rec,
-            int                   long_length)
+/* What the encoder needs besides the views. */
+typedef struct {
+  RidgeFmrFormat format;
+  uint8_t        ansi_long_length;
+  uint8_t        ext_length_exclusive;
+  uint8_t        capture_compliance;
+  uint8_t        reserved;
+  uint16_t       cbeff_owner, cbeff_type;
+  uint16_t       capture_device_id;
+  uint16_t       width, height, res_x, res_y;
+  int            n_views;
+} Header;
+
+/* The i-th view to encode: a pointer into a record, or a view built in *scratch. */
+typedef const RidgeFmrView *(*ViewSource) (const void   *src,
+                                           int           i,
+                                           RidgeFmrView *scratch);
+
+static int
+check_view (const Header       *h,
+            const RidgeFmrView *v,
+            size_t             *size)
 {
-  if (rec->format == RIDGE_FMR_FORMAT_ISO)
-    return ISO_HEADER_LEN;
-  return long_length ? ANSI_LONG_HEADER_LEN : ANSI_HEADER_LEN;
+  size_t ext = 0;
+
+  if (v->finger_position > 10 || v->view_number > 15 || !valid_impression (v->impression_type)
+      || v->finger_quality > 100 || v->n_minutiae > RIDGE_FMR_MAX_MINUTIAE)
+    return RIDGE_FMR_E_FIELD;
+  for (int i = 0; i < v->n_minutiae; i++)
+    {
+      const RidgeFmrMinutia *m = &v->minutiae[i];
+
+      if (h->format == RIDGE_FMR_FORMAT_ANSI && m->angle > 179)
+        return RIDGE_FMR_E_ANGLE;
+      if (m->type > 2 || m->y_reserved > 3 || m->quality > 100 || m->x > 0x3fff
+          || m->y > 0x3fff || (h->width > 0 && m->x >= h->width)
+          || (h->height > 0 && m->y >= h->height))
+        return RIDGE_FMR_E_FIELD;
+    }
+  if (v->n_ext > RIDGE_FMR_MAX_EXT_AREAS)
+    return RIDGE_FMR_E_LIMIT;
+  for (int i = 0; i < v->n_ext; i++)
+    {
+      const RidgeFmrExtArea *a = &v->ext[i];
+      RidgeFmrCoreDelta cd;
+      int ret;
+
+      if (a->data == NULL && a->length > 0)
+        return RIDGE_FMR_E_INVALID;
+      if ((ret = check_ext_area (h->format, v, a, &cd)) != RIDGE_FMR_OK)
+        return ret;
+      if (!h->ext_length_exclusive && a->length > 0xffff - EXT_AREA_HEADER_LEN)
+        return RIDGE_FMR_E_EXTENDED;
+      ext += EXT_AREA_HEADER_LEN + a->length;
+    }
+  if (ext > 0xffff)
+    return RIDGE_FMR_E_EXTENDED;
+  *size = VIEW_HEADER_LEN + (size_t)v->n_minutiae * MINUTIA_LEN + 2 + ext;
+  return RIDGE_FMR_OK;
 }
 
 /* Checks every field and computes the size; *long_length: ANSI 6-byte length needed. */
 static int
-check_record (const RidgeFmrRecord *rec,
-              size_t               *size,
-              int                  *long_length)
+check_all (const Header *h,
+           ViewSource    get,
+           const void   *src,
+           size_t       *size,
+           int          *long_length)
 {
+  RidgeFmrView scratch;
   size_t body = 0;
 
-  if (rec->format != RIDGE_FMR_FORMAT_ISO && rec->format != RIDGE_FMR_FORMAT_ANSI)
+  if (h->format != RIDGE_FMR_FORMAT_ISO && h->format != RIDGE_FMR_FORMAT_ANSI)
     return RIDGE_FMR_E_INVALID;
-  if (rec->n_views > RIDGE_FMR_MAX_VIEWS)
+  if (h->n_views < 0 || h->n_views > RIDGE_FMR_MAX_VIEWS)
     return RIDGE_FMR_E_LIMIT;
-  if (rec->capture_compliance > 0x0f || rec->capture_device_id > 0x0fff)
+  if (h->capture_compliance > 0x0f || h->capture_device_id > 0x0fff)
     return RIDGE_FMR_E_FIELD;
-
-  for (int vi = 0; vi < rec->n_views; vi++)
+  for (int vi = 0; vi < h->n_views; vi++)
     {
-      const RidgeFmrView *v = &rec->views[vi];
-      size_t ext = 0;
+      size_t vsize;
+      int ret = check_view (h, get (src, vi, &scratch), &vsize);
 
-      if (v->finger_position > 10 || v->view_number > 15
-          || !valid_impression (v->impression_type) || v->finger_quality > 100
-          || v->n_minutiae > RIDGE_FMR_MAX_MINUTIAE)
-        return RIDGE_FMR_E_FIELD;
-      for (int i = 0; i < v->n_minutiae; i++)
-        {
-          const RidgeFmrMinutia *m = &v->minutiae[i];
-
-          if (rec->format == RIDGE_FMR_FORMAT_ANSI && m->angle > 179)
-            return RIDGE_FMR_E_ANGLE;
-          if (m->type > 2 || m->y_reserved > 3 || m->quality > 100 || m->x > 0x3fff
-              || m->y > 0x3fff || (rec->width > 0 && m->x >= rec->width)
-              || (rec->height > 0 && m->y >= rec->height))
-            return RIDGE_FMR_E_FIELD;
-        }
-      if (v->n_ext > RIDGE_FMR_MAX_EXT_AREAS)
-        return RIDGE_FMR_E_LIMIT;
-      for (int i = 0; i < v->n_ext; i++)
-        {
-          const RidgeFmrExtArea *a = &v->ext[i];
-
-          RidgeFmrCoreDelta cd;
-          int ret;
-
-          if (a->data == NULL && a->length > 0)
-            return RIDGE_FMR_E_INVALID;
-          if ((ret = check_ext_area (rec->format, v, a, &cd)) != RIDGE_FMR_OK)
-            return ret;
-          if (!rec->ext_length_exclusive && a->length > 0xffff - EXT_AREA_HEADER_LEN)
-            return RIDGE_FMR_E_EXTENDED;
-          ext += EXT_AREA_HEADER_LEN + a->length;
-        }
-      if (ext > 0xffff)
-        return RIDGE_FMR_E_EXTENDED;
-      body += VIEW_HEADER_LEN + (size_t)v->n_minutiae * MINUTIA_LEN + 2 + ext;
+      if (ret != RIDGE_FMR_OK)
+        return ret;
+      body += vsize;
     }
-
   *long_length = 0;
-  if (rec->format == RIDGE_FMR_FORMAT_ANSI)
-    *long_length = rec->ansi_long_length || ANSI_HEADER_LEN + body > 0xffff;
-  *size = header_len (rec, *long_length) + body;
+  if (h->format == RIDGE_FMR_FORMAT_ANSI)
+    *long_length = h->ansi_long_length || ANSI_HEADER_LEN + body > 0xffff;
+  if (h->format == RIDGE_FMR_FORMAT_ISO)
+    *size = ISO_HEADER_LEN + body;
+  else
+    *size = (*long_length ? ANSI_LONG_HEADER_LEN : ANSI_HEADER_LEN) + body;
   return RIDGE_FMR_OK;
-}
-
-long
-ridge_fmr_encoded_size (const RidgeFmrRecord *rec)
-{
-  size_t size;
-  int long_length, ret;
-
-  if (rec == NULL)
-    return RIDGE_FMR_E_INVALID;
-  ret = check_record (rec, &size, &long_length);
-  return ret != RIDGE_FMR_OK ? ret : (long)size;
 }
 
 typedef struct {
@@ -775,19 +789,58 @@ wr_u32 (Writer  *w,
   wr_u16 (w, (unsigned)(v & 0xffff));
 }
 
-int
-ridge_fmr_encode (const RidgeFmrRecord *rec,
-                  uint8_t              *buf,
-                  size_t                cap,
-                  size_t               *len)
+static void
+write_view (Writer             *w,
+            const Header       *h,
+            const RidgeFmrView *v)
 {
+  unsigned ext = 0;
+
+  wr_u8 (w, v->finger_position);
+  wr_u8 (w, ((unsigned)v->view_number << 4) | v->impression_type);
+  wr_u8 (w, v->finger_quality);
+  wr_u8 (w, v->n_minutiae);
+  for (int i = 0; i < v->n_minutiae; i++)
+    {
+      const RidgeFmrMinutia *m = &v->minutiae[i];
+
+      wr_u16 (w, ((unsigned)m->type << 14) | m->x);
+      wr_u16 (w, ((unsigned)m->y_reserved << 14) | m->y);
+      wr_u8 (w, m->angle);
+      wr_u8 (w, m->quality);
+    }
+  for (int i = 0; i < v->n_ext; i++)
+    ext += EXT_AREA_HEADER_LEN + v->ext[i].length;
+  wr_u16 (w, ext);
+  for (int i = 0; i < v->n_ext; i++)
+    {
+      const RidgeFmrExtArea *a = &v->ext[i];
+
+      wr_u16 (w, a->type);
+      wr_u16 (w, h->ext_length_exclusive ? a->length
+                                         : a->length + (unsigned)EXT_AREA_HEADER_LEN);
+      if (a->length > 0)
+        memcpy (w->p + w->pos, a->data, a->length);
+      w->pos += a->length;
+    }
+}
+
+static int
+encode_all (const Header *h,
+            ViewSource    get,
+            const void   *src,
+            uint8_t      *buf,
+            size_t        cap,
+            size_t       *len)
+{
+  RidgeFmrView scratch;
   Writer w = { buf, 0 };
   size_t size;
   int long_length, ret;
 
-  if (rec == NULL || len == NULL || (buf == NULL && cap > 0))
+  if (len == NULL || (buf == NULL && cap > 0))
     return RIDGE_FMR_E_INVALID;
-  ret = check_record (rec, &size, &long_length);
+  ret = check_all (h, get, src, &size, &long_length);
   if (ret != RIDGE_FMR_OK)
     return ret;
   *len = size;
@@ -797,7 +850,7 @@ ridge_fmr_encode (const RidgeFmrRecord *rec,
   memcpy (buf, magic_fmr, 4);
   memcpy (buf + 4, version_2004, 4);
   w.pos = 8;
-  if (rec->format == RIDGE_FMR_FORMAT_ISO)
+  if (h->format == RIDGE_FMR_FORMAT_ISO)
     wr_u32 (&w, (uint32_t)size);
   else
     {
@@ -808,52 +861,76 @@ ridge_fmr_encode (const RidgeFmrRecord *rec,
         }
       else
         wr_u16 (&w, (unsigned)size);
-      wr_u16 (&w, rec->cbeff_owner);
-      wr_u16 (&w, rec->cbeff_type);
+      wr_u16 (&w, h->cbeff_owner);
+      wr_u16 (&w, h->cbeff_type);
     }
-  wr_u16 (&w, ((unsigned)rec->capture_compliance << 12) | rec->capture_device_id);
-  wr_u16 (&w, rec->width);
-  wr_u16 (&w, rec->height);
-  wr_u16 (&w, rec->res_x);
-  wr_u16 (&w, rec->res_y);
-  wr_u8 (&w, rec->n_views);
-  wr_u8 (&w, rec->reserved);
-
-  for (int vi = 0; vi < rec->n_views; vi++)
-    {
-      const RidgeFmrView *v = &rec->views[vi];
-      unsigned ext = 0;
-
-      wr_u8 (&w, v->finger_position);
-      wr_u8 (&w, ((unsigned)v->view_number << 4) | v->impression_type);
-      wr_u8 (&w, v->finger_quality);
-      wr_u8 (&w, v->n_minutiae);
-      for (int i = 0; i < v->n_minutiae; i++)
-        {
-          const RidgeFmrMinutia *m = &v->minutiae[i];
-
-          wr_u16 (&w, ((unsigned)m->type << 14) | m->x);
-          wr_u16 (&w, ((unsigned)m->y_reserved << 14) | m->y);
-          wr_u8 (&w, m->angle);
-          wr_u8 (&w, m->quality);
-        }
-      for (int i = 0; i < v->n_ext; i++)
-        ext += EXT_AREA_HEADER_LEN + v->ext[i].length;
-      wr_u16 (&w, ext);
-      for (int i = 0; i < v->n_ext; i++)
-        {
-          const RidgeFmrExtArea *a = &v->ext[i];
-
-          wr_u16 (&w, a->type);
-          wr_u16 (&w, rec->ext_length_exclusive ? a->length
-                                                : a->length + (unsigned)EXT_AREA_HEADER_LEN);
-          if (a->length > 0)
-            memcpy (buf + w.pos, a->data, a->length);
-          w.pos += a->length;
-        }
-    }
+  wr_u16 (&w, ((unsigned)h->capture_compliance << 12) | h->capture_device_id);
+  wr_u16 (&w, h->width);
+  wr_u16 (&w, h->height);
+  wr_u16 (&w, h->res_x);
+  wr_u16 (&w, h->res_y);
+  wr_u8 (&w, (unsigned)h->n_views);
+  wr_u8 (&w, h->reserved);
+  for (int vi = 0; vi < h->n_views; vi++)
+    write_view (&w, h, get (src, vi, &scratch));
 
   return w.pos == size ? RIDGE_FMR_OK : RIDGE_FMR_E_INVALID;
+}
+
+static const RidgeFmrView *
+record_view (const void   *src,
+             int           i,
+             RidgeFmrView *scratch)
+{
+  (void)scratch;
+  return &((const RidgeFmrRecord *)src)->views[i];
+}
+
+static void
+record_header (const RidgeFmrRecord *rec,
+               Header               *h)
+{
+  h->format = rec->format;
+  h->ansi_long_length = rec->ansi_long_length;
+  h->ext_length_exclusive = rec->ext_length_exclusive;
+  h->capture_compliance = rec->capture_compliance;
+  h->reserved = rec->reserved;
+  h->cbeff_owner = rec->cbeff_owner;
+  h->cbeff_type = rec->cbeff_type;
+  h->capture_device_id = rec->capture_device_id;
+  h->width = rec->width;
+  h->height = rec->height;
+  h->res_x = rec->res_x;
+  h->res_y = rec->res_y;
+  h->n_views = rec->n_views;
+}
+
+long
+ridge_fmr_encoded_size (const RidgeFmrRecord *rec)
+{
+  Header h;
+  size_t size;
+  int long_length, ret;
+
+  if (rec == NULL)
+    return RIDGE_FMR_E_INVALID;
+  record_header (rec, &h);
+  ret = check_all (&h, record_view, rec, &size, &long_length);
+  return ret != RIDGE_FMR_OK ? ret : (long)size;
+}
+
+int
+ridge_fmr_encode (const RidgeFmrRecord *rec,
+                  uint8_t              *buf,
+                  size_t                cap,
+                  size_t               *len)
+{
+  Header h;
+
+  if (rec == NULL)
+    return RIDGE_FMR_E_INVALID;
+  record_header (rec, &h);
+  return encode_all (&h, record_view, rec, buf, cap, len);
 }
 
 /* ---- Conversions -------------------------------------------------------------------- */
@@ -1020,42 +1097,25 @@ quantise_angle (float          radians,
   return (uint8_t)(q % steps);
 }
 
-int
-ridge_fmr_from_template (const RidgeTemplate    *t,
-                         RidgeFmrFormat          format,
-                         const RidgeFmrViewInfo *info,
-                         RidgeFmrRecord         *out)
+static int
+check_info (const RidgeFmrViewInfo *info)
 {
-  RidgeFmrView *v;
-
-  if (t == NULL || out == NULL
-      || (format != RIDGE_FMR_FORMAT_ISO && format != RIDGE_FMR_FORMAT_ANSI))
-    return RIDGE_FMR_E_INVALID;
-  if (t->n_minutiae > RIDGE_FMR_MAX_MINUTIAE || t->n_minutiae > RIDGE_MAX_MINUTIAE)
-    return RIDGE_FMR_E_LIMIT;
   if (info != NULL && (info->finger_position > 10 || info->view_number > 15
                        || !valid_impression (info->impression_type)
                        || info->capture_device_id > 0x0fff))
     return RIDGE_FMR_E_FIELD;
+  return RIDGE_FMR_OK;
+}
 
-  memset (out, 0, sizeof *out);
-  out->format = format;
-  out->width = t->width;
-  out->height = t->height;
-  /* dots per inch → pixels per centimetre (500 dpi → 197) */
-  out->res_x = out->res_y = (uint16_t)(((unsigned)t->dpi * 100 + 127) / 254);
-  out->n_views = 1;
-  if (info != NULL)
-    {
-      out->capture_device_id = info->capture_device_id;
-      if (format == RIDGE_FMR_FORMAT_ANSI)
-        {
-          out->cbeff_owner = info->cbeff_owner;
-          out->cbeff_type = info->cbeff_type;
-        }
-    }
-
-  v = &out->views[0];
+/* One view from a template: coordinates rounded and clamped into the template's image,
+ * angles quantised, types and qualities clamped. */
+static void
+view_from_template (const RidgeTemplate    *t,
+                    RidgeFmrFormat          format,
+                    const RidgeFmrViewInfo *info,
+                    RidgeFmrView           *v)
+{
+  memset (v, 0, sizeof *v);
   v->ridge_count_area = -1;
   v->core_delta_area = -1;
   if (info != NULL)
@@ -1077,5 +1137,164 @@ ridge_fmr_from_template (const RidgeTemplate    *t,
       m->angle = quantise_angle (s->angle, format);
       m->quality = s->quality > 100 ? 100 : s->quality;
     }
+}
+
+/* dots per inch → pixels per centimetre (500 dpi → 197) */
+static uint16_t
+dpi_to_ppcm (uint16_t dpi)
+{
+  return (uint16_t)(((unsigned)dpi * 100 + 127) / 254);
+}
+
+int
+ridge_fmr_from_template (const RidgeTemplate    *t,
+                         RidgeFmrFormat          format,
+                         const RidgeFmrViewInfo *info,
+                         RidgeFmrRecord         *out)
+{
+  if (t == NULL || out == NULL
+      || (format != RIDGE_FMR_FORMAT_ISO && format != RIDGE_FMR_FORMAT_ANSI))
+    return RIDGE_FMR_E_INVALID;
+  if (t->n_minutiae > RIDGE_FMR_MAX_MINUTIAE || t->n_minutiae > RIDGE_MAX_MINUTIAE)
+    return RIDGE_FMR_E_LIMIT;
+  if (check_info (info) != RIDGE_FMR_OK)
+    return RIDGE_FMR_E_FIELD;
+
+  memset (out, 0, sizeof *out);
+  out->format = format;
+  out->width = t->width;
+  out->height = t->height;
+  out->res_x = out->res_y = dpi_to_ppcm (t->dpi);
+  out->n_views = 1;
+  if (info != NULL)
+    {
+      out->capture_device_id = info->capture_device_id;
+      if (format == RIDGE_FMR_FORMAT_ANSI)
+        {
+          out->cbeff_owner = info->cbeff_owner;
+          out->cbeff_type = info->cbeff_type;
+        }
+    }
+  view_from_template (t, format, info, &out->views[0]);
   return RIDGE_FMR_OK;
+}
+
+typedef struct {
+  const RidgeTemplate    *samples;
+  RidgeFmrFormat          format;
+  const RidgeFmrViewInfo *info;
+} TemplateSource;
+
+static const RidgeFmrView *
+template_view (const void   *src,
+               int           i,
+               RidgeFmrView *scratch)
+{
+  const TemplateSource *ts = src;
+  RidgeFmrViewInfo info = { 0 };
+
+  if (ts->info != NULL)
+    info = *ts->info;
+  info.view_number = (uint8_t)(info.view_number + i);
+  view_from_template (&ts->samples[i], ts->format, &info, scratch);
+  return scratch;
+}
+
+static int
+encode_samples (const RidgeTemplate    *samples,
+                int                     n,
+                RidgeFmrFormat          format,
+                const RidgeFmrViewInfo *info,
+                uint8_t                *buf,
+                size_t                  cap,
+                size_t                 *len)
+{
+  TemplateSource ts = { samples, format, info };
+  Header h;
+
+  if (format != RIDGE_FMR_FORMAT_ISO && format != RIDGE_FMR_FORMAT_ANSI)
+    return RIDGE_FMR_E_INVALID;
+  if (n < 1 || n > RIDGE_FMR_MAX_VIEWS)
+    return RIDGE_FMR_E_INVALID;
+  if (check_info (info) != RIDGE_FMR_OK || (info != NULL && info->view_number + n - 1 > 15))
+    return RIDGE_FMR_E_FIELD;
+
+  memset (&h, 0, sizeof h);
+  h.format = format;
+  h.n_views = n;
+  /* one header for all samples: the largest image, the first sample's resolution */
+  h.res_x = h.res_y = dpi_to_ppcm (samples[0].dpi);
+  for (int i = 0; i < n; i++)
+    {
+      if (samples[i].n_minutiae > RIDGE_FMR_MAX_MINUTIAE
+          || samples[i].n_minutiae > RIDGE_MAX_MINUTIAE)
+        return RIDGE_FMR_E_LIMIT;
+      if (samples[i].width > h.width)
+        h.width = samples[i].width;
+      if (samples[i].height > h.height)
+        h.height = samples[i].height;
+    }
+  if (info != NULL)
+    {
+      h.capture_device_id = info->capture_device_id;
+      if (format == RIDGE_FMR_FORMAT_ANSI)
+        {
+          h.cbeff_owner = info->cbeff_owner;
+          h.cbeff_type = info->cbeff_type;
+        }
+    }
+  return encode_all (&h, template_view, &ts, buf, cap, len);
+}
+
+int
+ridge_fmr_encode_template (const RidgeTemplate    *t,
+                           RidgeFmrFormat          format,
+                           const RidgeFmrViewInfo *info,
+                           uint8_t                *buf,
+                           size_t                  cap,
+                           size_t                 *len)
+{
+  if (t == NULL)
+    return RIDGE_FMR_E_INVALID;
+  return encode_samples (t, 1, format, info, buf, cap, len);
+}
+
+int
+ridge_fmr_encode_enroll (const RidgeEnrollTemplate *e,
+                         RidgeFmrFormat             format,
+                         const RidgeFmrViewInfo    *info,
+                         uint8_t                   *buf,
+                         size_t                     cap,
+                         size_t                    *len)
+{
+  if (e == NULL || e->n_samples < 1 || e->n_samples > RIDGE_ENROLL_MAX_SAMPLES)
+    return RIDGE_FMR_E_INVALID;
+  return encode_samples (e->samples, e->n_samples, format, info, buf, cap, len);
+}
+
+int
+ridge_fmr_to_enroll (const RidgeFmrRecord *rec,
+                     int                   finger_position,
+                     RidgeEnrollTemplate  *out)
+{
+  if (rec == NULL || out == NULL || finger_position < -1 || finger_position > 10
+      || rec->n_views > RIDGE_FMR_MAX_VIEWS)
+    return RIDGE_FMR_E_INVALID;
+  if (finger_position < 0)
+    {
+      if (rec->n_views == 0)
+        return RIDGE_FMR_E_NO_VIEW;
+      finger_position = rec->views[0].finger_position;
+    }
+  out->n_samples = 0;
+  for (int vi = 0; vi < rec->n_views && out->n_samples < RIDGE_ENROLL_MAX_SAMPLES; vi++)
+    if (rec->views[vi].finger_position == finger_position)
+      {
+        int ret = ridge_fmr_view_to_template (rec, vi, &out->samples[out->n_samples]);
+
+        if (ret != RIDGE_FMR_OK)
+          return ret;
+        out->n_samples++;
+      }
+  return out->n_samples > 0 ? RIDGE_FMR_OK : RIDGE_FMR_E_NO_VIEW;
 }

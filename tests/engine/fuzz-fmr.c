@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 static RidgeFmrRecord rec, rec2, conv;
 static uint8_t out[OUT_CAP], out2[OUT_CAP];
 static RidgeTemplate tmpl;
+static RidgeEnrollTemplate enroll;
 
 static void
 fail (const char    *what,
@@ -61,6 +62,9 @@ exercise_record (const RidgeFmrRecord *r,
       if (ridge_fmr_view_to_template (r, v, &tmpl) != RIDGE_FMR_OK)
         fail ("view_to_template on a decoded record", data, size);
     }
+  if (ridge_fmr_to_enroll (r, -1, &enroll) != (r->n_views > 0 ? RIDGE_FMR_OK
+                                                                : RIDGE_FMR_E_NO_VIEW))
+    fail ("to_enroll of a decoded record", data, size);
   for (int to = RIDGE_FMR_FORMAT_ISO; to <= RIDGE_FMR_FORMAT_ANSI; to++)
     {
       int ret = ridge_fmr_convert (r, (RidgeFmrFormat)to, RIDGE_FMR_CONVERT_KEEP_RIDGE_COUNTS,

@@ -762,6 +762,106 @@ test_template (void)
              RIDGE_FMR_E_LIMIT);
 }
 
+static void
+test_enroll (void)
+{
+  static RidgeEnrollTemplate e, back;
+  static const uint16_t sizes[3][2] = { { 388, 374 }, { 400, 400 }, { 300, 500 } };
+  RidgeFmrViewInfo info = { 7, 2, 1, 0x123, 0x42, 0x11 };
+  size_t len, len2;
+
+  memset (&e, 0, sizeof e);
+  e.n_samples = 3;
+  for (int k = 0; k < 3; k++)
+    {
+      RidgeTemplate *t = &e.samples[k];
+
+      t->width = sizes[k][0];
+      t->height = sizes[k][1];
+      t->dpi = 500;
+      t->quality = (uint8_t)(60 + k);
+      t->n_minutiae = (uint16_t)(30 + 10 * k);
+      for (int i = 0; i < t->n_minutiae; i++)
+        {
+          t->minutiae[i].x = (float)(rng () % (t->width * 10u)) / 10.0f;
+          t->minutiae[i].y = (float)(rng () % (t->height * 10u)) / 10.0f;
+          t->minutiae[i].angle = (float)((rng () % 62831) / 10000.0);
+          t->minutiae[i].type = (uint8_t)(1 + rng () % 2);
+          t->minutiae[i].quality = (uint8_t)(rng () % 101);
+        }
+    }
+
+  for (int f = RIDGE_FMR_FORMAT_ISO; f <= RIDGE_FMR_FORMAT_ANSI; f++)
+    {
+      RidgeFmrFormat fmt = (RidgeFmrFormat)f;
+      double unit = fmt == RIDGE_FMR_FORMAT_ISO ? 2 * M_PI / 256 : 2 * M_PI / 180;
+
+      CHECK_RET (ridge_fmr_encode_enroll (&e, fmt, &info, buf_a, sizeof buf_a, &len),
+                 RIDGE_FMR_OK);
+      CHECK_RET (ridge_fmr_decode (buf_a, len, RIDGE_FMR_FORMAT_AUTO, 0, &rec_a), RIDGE_FMR_OK);
+      CHECK (rec_a.format == fmt && rec_a.n_views == 3 && rec_a.width == 400
+             && rec_a.height == 500 && rec_a.res_x == 197 && rec_a.capture_device_id == 0x123,
+             "enrollment record header");
+      CHECK (rec_a.cbeff_owner == (fmt == RIDGE_FMR_FORMAT_ANSI ? 0x42 : 0),
+             "enrollment CBEFF owner");
+      for (int k = 0; k < 3; k++)
+        CHECK (rec_a.views[k].finger_position == 7 && rec_a.views[k].view_number == 2 + k
+               && rec_a.views[k].impression_type == 1 && rec_a.views[k].finger_quality == 60 + k
+               && rec_a.views[k].n_minutiae == 30 + 10 * k, "enrollment view %d", k);
+
+      /* the first sample alone, straight and through a record: the same bytes */
+      CHECK_RET (ridge_fmr_encode_template (&e.samples[0], fmt, &info, buf_a, sizeof buf_a,
+                                            &len), RIDGE_FMR_OK);
+      CHECK_RET (ridge_fmr_from_template (&e.samples[0], fmt, &info, &rec_b), RIDGE_FMR_OK);
+      CHECK_RET (ridge_fmr_encode (&rec_b, buf_b, sizeof buf_b, &len2), RIDGE_FMR_OK);
+      CHECK (len == len2 && memcmp (buf_a, buf_b, len) == 0, "encode_template = from_template");
+
+      /* back to an enrollment */
+      CHECK_RET (ridge_fmr_to_enroll (&rec_a, 7, &back), RIDGE_FMR_OK);
+      CHECK (back.n_samples == 3, "samples back: %d", back.n_samples);
+      for (int k = 0; k < back.n_samples; k++)
+        {
+          const RidgeTemplate *a = &e.samples[k], *b = &back.samples[k];
+
+          CHECK (b->n_minutiae == a->n_minutiae && b->dpi == 500 && b->quality == a->quality,
+                 "sample %d header", k);
+          for (int i = 0; i < a->n_minutiae && i < b->n_minutiae; i++)
+            {
+              const RidgeMinutia *ma = &a->minutiae[i], *mb = &b->minutiae[i];
+              double da = fabs (remainder ((double)ma->angle - mb->angle, 2 * M_PI));
+
+              CHECK (fabsf (fminf (ma->x, a->width - 1) - mb->x) <= 0.5f
+                     && fabsf (fminf (ma->y, a->height - 1) - mb->y) <= 0.5f
+                     && da <= unit / 2 + 1e-6 && ma->type == mb->type, "sample %d minutia %d",
+                     k, i);
+            }
+        }
+      CHECK_RET (ridge_fmr_to_enroll (&rec_a, -1, &back), RIDGE_FMR_OK);
+      CHECK (back.n_samples == 3, "first finger: %d samples", back.n_samples);
+      CHECK_RET (ridge_fmr_to_enroll (&rec_a, 3, &back), RIDGE_FMR_E_NO_VIEW);
+      CHECK_RET (ridge_fmr_to_enroll (&rec_a, 11, &back), RIDGE_FMR_E_INVALID);
+    }
+
+  /* limits */
+  for (size_t cap = 0; cap < len; cap += 7)
+    CHECK_RET (ridge_fmr_encode_enroll (&e, RIDGE_FMR_FORMAT_ISO, &info, buf_a, cap, &len2),
+               RIDGE_FMR_E_NOSPACE);
+  info.view_number = 14;
+  CHECK_RET (ridge_fmr_encode_enroll (&e, RIDGE_FMR_FORMAT_ISO, &info, buf_a, sizeof buf_a,
+                                      &len), RIDGE_FMR_E_FIELD);
+  e.n_samples = 0;
+  CHECK_RET (ridge_fmr_encode_enroll (&e, RIDGE_FMR_FORMAT_ISO, NULL, buf_a, sizeof buf_a,
+                                      &len), RIDGE_FMR_E_INVALID);
+  e.n_samples = 1;
+  CHECK_RET (ridge_fmr_encode_enroll (&e, RIDGE_FMR_FORMAT_AUTO, NULL, buf_a, sizeof buf_a,
+                                      &len), RIDGE_FMR_E_INVALID);
+  CHECK_RET (ridge_fmr_encode_enroll (&e, RIDGE_FMR_FORMAT_ANSI, NULL, buf_a, sizeof buf_a,
+                                      &len), RIDGE_FMR_OK);
+  memset (&rec_a, 0, sizeof rec_a);
+  rec_a.format = RIDGE_FMR_FORMAT_ISO;
+  CHECK_RET (ridge_fmr_to_enroll (&rec_a, -1, &back), RIDGE_FMR_E_NO_VIEW);
+}
+
 /* A small valid record to corrupt: 1 view, 2 minutiae, one vendor area. */
 static size_t
 small_record (RidgeFmrFormat format,
@@ -980,7 +1080,7 @@ test_malformed (void)
 static void
 test_strerror (void)
 {
-  for (int e = 0; e >= RIDGE_FMR_E_NOSPACE; e--)
+  for (int e = 0; e >= RIDGE_FMR_E_NO_VIEW; e--)
     {
       const char *s = ridge_fmr_strerror (e);
 
@@ -1006,6 +1106,7 @@ run_synthetic (void)
   test_angles ();
   test_convert ();
   test_template ();
+  test_enroll ();
   test_malformed ();
   return 0;
 }
@@ -1447,6 +1548,13 @@ run_vectors (void)
         /* and as a template: 197 px/cm = 500 dpi */
         {
           static RidgeTemplate t;
+          static RidgeEnrollTemplate e;
+
+          CHECK_RET (ridge_fmr_to_enroll (&rec_a, 2, &e), RIDGE_FMR_OK);
+          CHECK (e.n_samples == 1 && e.samples[0].n_minutiae == 22 && e.samples[0].quality == 70,
+                 "B.2 finger 2 as an enrollment");
+          CHECK_RET (ridge_fmr_to_enroll (&rec_a, -1, &e), RIDGE_FMR_OK);
+          CHECK (e.n_samples == 1 && e.samples[0].n_minutiae == 27, "B.2 first finger");
 
           CHECK_RET (ridge_fmr_view_to_template (&rec_a, 0, &t), RIDGE_FMR_OK);
           CHECK (t.dpi == 500 && t.n_minutiae == 27 && t.quality == 90 && t.minutiae[0].x == 100
