@@ -68,6 +68,7 @@ struct _RidgeSession {
   GHashTable      *pending;      /* seq → Pending */
   guint32          next_seq;
   guint32          next_event_seq;
+  guint32          hello_seq;
   gboolean         handshaking;
   gint64           connected_us;
   gint64           last_rx_us;
@@ -509,6 +510,9 @@ handle_response (RidgeSession          *self,
   const char *name = ridge_wire_type_name (hdr->type);
   RidgeWireMsg m;
 
+  /* A busy terminal refuses before it has read anything: its HELLO error carries seq 0. */
+  if (p == NULL && self->handshaking && hdr->type == RIDGE_MSG_HELLO && hdr->seq == 0)
+    p = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (self->hello_seq));
   if (p == NULL || p->type != hdr->type)
     {
       trace_add (self, RIDGE_TRACE_IN, RIDGE_TRACE_RESPONSE, hdr->type, hdr->flags, hdr->seq,
@@ -1164,6 +1168,8 @@ request_internal (RidgeSession       *self,
   seq = self->next_seq++;
   if (self->next_seq == 0)
     self->next_seq = 1;
+  if (type == RIDGE_MSG_HELLO)
+    self->hello_seq = seq;
   if (type == RIDGE_MSG_STREAM_START)
     self->last_dropped_total = 0;
   if (!send_frame (self, type, 0, seq, msg, &size, &error))

@@ -68,16 +68,6 @@ fake_answer (FakeConn              *fc,
     {
       case RIDGE_MSG_HELLO:
         peer->hellos++;
-        if (peer->busy)
-          {
-            static const char text[] = "held by 192.0.2.10:51234";
-
-            out.error.code = RIDGE_ERR_BUSY;
-            out.error.text.ptr = text;
-            out.error.text.len = sizeof text - 1;
-            fake_send (fc, h->type, RIDGE_WIRE_FLAG_RESPONSE | RIDGE_WIRE_FLAG_ERROR, h->seq, &out);
-            return;
-          }
         out.info.version = peer->version;
         out.info.max_payload = 65536;
         out.info.capabilities = RIDGE_CAP_CAPTURE;
@@ -191,6 +181,18 @@ fake_accept_cb (GObject      *source,
   fc->payload = g_malloc (65536);
   ridge_wire_decoder_init (&fc->dec, fc->payload, 65536);
   g_ptr_array_add (peer->conns, fc);
+  if (peer->busy)
+    {
+      /* like ridge-terminal: refuse at once, before reading, with seq 0, then close */
+      static const char text[] = "terminal is in use by 192.0.2.10:51234";
+      RidgeWireMsg out = { 0 };
+
+      out.error.code = RIDGE_ERR_BUSY;
+      out.error.text.ptr = text;
+      out.error.text.len = sizeof text - 1;
+      fake_send (fc, RIDGE_MSG_HELLO, RIDGE_WIRE_FLAG_RESPONSE | RIDGE_WIRE_FLAG_ERROR, 0, &out);
+      g_io_stream_close (G_IO_STREAM (fc->conn), NULL, NULL);
+    }
   fake_read (fc);
   g_socket_listener_accept_async (peer->listener, peer->cancellable, fake_accept_cb, peer);
 }
