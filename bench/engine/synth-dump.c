@@ -29,7 +29,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  RidgeSynthParams params = { 0, 0, 0, 0.35f, 1.0f, 0.0f, 0.25f };
+  RidgeSynthParams params;
   RidgeMinutia truth[RIDGE_MAX_MINUTIAE];
   unsigned long first;
   int n_fingers, n_impr, total_truth = 0, n_done = 0;
@@ -41,6 +41,7 @@ main (int   argc,
                        "[noise distortion dryness partial]\n", argv[0]);
       return 2;
     }
+  ridge_synth_params_init (&params);
   first = strtoul (argv[2], NULL, 10);
   n_fingers = atoi (argv[3]);
   n_impr = atoi (argv[4]);

@@ -100,6 +100,12 @@ int ridge_synth_impression (uint32_t finger_seed, uint32_t impression,
 /* The pattern class the generator chooses for finger_seed. */
 RidgePatternClass ridge_synth_class (uint32_t finger_seed);
 
+/* Fills params with the defaults that params == NULL stands for: 400 x 400, 500 dpi,
+ * noise 0.35, distortion 1 (rotation up to ±20°, translation, elastic distortion),
+ * dryness 0, partial 0.25. Start from these and change what you need: all-zero params
+ * render the master print itself, the same image for every impression. */
+void ridge_synth_params_init (RidgeSynthParams *params);
+
 /* ---- Extraction --------------------------------------------------------------------- */
 
 typedef enum {

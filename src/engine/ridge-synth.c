@@ -245,6 +245,20 @@ distance_inside (const uint8_t *mask,
     dist[i] /= 3.0f;
 }
 
+void
+ridge_synth_params_init (RidgeSynthParams *params)
+{
+  if (params == NULL)
+    return;
+  params->width = 400;
+  params->height = 400;
+  params->dpi = 500;
+  params->noise = 0.35f;
+  params->distortion = 1.0f;
+  params->dryness = 0.0f;
+  params->partial = 0.25f;
+}
+
 static int
 param_ok (float v,
           float lo,
@@ -262,7 +276,7 @@ ridge_synth_impression (uint32_t                finger_seed,
                         int                     truth_cap,
                         int                    *n_truth)
 {
-  RidgeSynthParams p = { 400, 400, 500, 0.35f, 1.0f, 0.0f, 0.25f };
+  RidgeSynthParams p;
   RidgeSynthMaster m;
   RidgeRng rng;
   Transform tf;
@@ -280,6 +294,7 @@ ridge_synth_impression (uint32_t                finger_seed,
     return RIDGE_ENGINE_E_INVALID;
   img->width = img->height = img->dpi = 0;
   img->pixels = NULL;
+  ridge_synth_params_init (&p);
   if (params != NULL)
     {
       p = *params;

@@ -45,8 +45,9 @@ fnv1a (const uint8_t *p,
 static RidgeSynthParams
 params_default (void)
 {
-  RidgeSynthParams p = { 400, 400, 500, 0.35f, 1.0f, 0.0f, 0.25f };
+  RidgeSynthParams p;
 
+  ridge_synth_params_init (&p);
   return p;
 }
 
@@ -124,6 +125,10 @@ test_params (void)
   rc = ridge_synth_impression (1, 0, NULL, &img, truth, RIDGE_MAX_MINUTIAE, &n);
   CHECK (rc == RIDGE_ENGINE_OK && img.width == 400 && n > 0, "NULL params gave %d", rc);
   ridge_image_clear (&img);
+  p = params_default ();
+  CHECK (p.width == 400 && p.height == 400 && p.dpi == 500 && p.distortion > 0 && p.noise > 0,
+         "ridge_synth_params_init");
+  ridge_synth_params_init (NULL);
 
   /* the smallest image, and a truth buffer smaller than the truth */
   p = params_default ();
@@ -174,12 +179,14 @@ test_determinism (void)
 {
   RidgeSynthParams p = params_default ();
   uint64_t a = impression_hash (1234, 3, &p, NULL);
+  uint64_t a_null = impression_hash (1234, 3, NULL, NULL);
   uint64_t b = impression_hash (1234, 3, &p, NULL);
   uint64_t c = impression_hash (1235, 3, &p, NULL);
   uint64_t d = impression_hash (1234, 4, &p, NULL);
 
   CHECK (a != 0 && a == b, "same arguments, different output (%016llx %016llx)",
          (unsigned long long)a, (unsigned long long)b);
+  CHECK (a == a_null, "NULL params differ from ridge_synth_params_init()");
   CHECK (a != c, "seeds 1234 and 1235 gave the same output");
   CHECK (a != d, "impressions 3 and 4 gave the same output");
   printf ("determinism: seed 1234 impression 3 -> %016llx\n", (unsigned long long)a);
