@@ -85,7 +85,9 @@ const char     *ridge_fmr_version_name (RidgeFmrVersion version);
 #define RIDGE_FMR_EXT_CORE_DELTA   0x0002
 
 /* Decoding tolerances found in the wild; set in RidgeFmrRecord.quirks. With
- * RIDGE_FMR_DECODE_LENIENT they are accepted, otherwise the decoder fails. */
+ * RIDGE_FMR_DECODE_LENIENT they are accepted, otherwise the decoder fails. The encoder
+ * writes a correct length and no trailing bytes, keeps exclusive area lengths, and refuses
+ * records with range or opaque-area quirks (it never writes what it would not read). */
 typedef enum {
   RIDGE_FMR_QUIRK_LENGTH_FIELD     = 1u << 0,     /* length field ≠ size of the structure
                                                    * (e.g. the ISO 19794-2 Annex C.2 sample) */
@@ -93,11 +95,13 @@ typedef enum {
   RIDGE_FMR_QUIRK_EXT_LENGTH_EXCLUSIVE = 1u << 2, /* extended area lengths exclude the 4-byte
                                                    * area header (FingerprintIO's ISO 2005
                                                    * reading); re-encoded the same way */
-  RIDGE_FMR_QUIRK_ANGLE_RANGE      = 1u << 3,     /* ANSI angle > 179 kept as is */
+  RIDGE_FMR_QUIRK_ANGLE_RANGE      = 1u << 3,     /* ANSI minutia, core or delta angle
+                                                   * > 179 kept as is */
   RIDGE_FMR_QUIRK_FIELD_RANGE      = 1u << 4,     /* type 3, quality > 100, finger position
                                                    * > 10, point outside the image… kept */
   RIDGE_FMR_QUIRK_EXT_OPAQUE       = 1u << 5,     /* a ridge-count or core/delta area that does
-                                                   * not parse was kept as opaque bytes */
+                                                   * not parse (or names minutiae the view
+                                                   * lacks) was kept as opaque bytes */
 } RidgeFmrQuirk;
 
 typedef enum {

@@ -862,6 +862,85 @@ test_enroll (void)
   CHECK_RET (ridge_fmr_to_enroll (&rec_a, -1, &back), RIDGE_FMR_E_NO_VIEW);
 }
 
+static void expect_decode (const uint8_t *buf, size_t len, RidgeFmrFormat format,
+                           int strict_want, int lenient_want, unsigned quirk, const char *what);
+
+static void
+test_ext_helpers (void)
+{
+  static uint8_t b[256];
+  RidgeFmrCoreDelta cd, back;
+  RidgeFmrRidgeCount rc[3] = { { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 } };
+  size_t len, len2;
+
+  memset (&cd, 0, sizeof cd);
+  cd.core_angles = 1;
+  cd.n_cores = 3;
+  cd.delta_angles = 0;
+  cd.n_deltas = 2;
+  for (int i = 0; i < 3; i++)
+    cd.cores[i] = (RidgeFmrCore) { (uint16_t)(100 * i), (uint16_t)(0x3fff - i), (uint8_t)i }
+  ;
+  cd.deltas[0] = (RidgeFmrDelta) { 5, 6, { 0, 0, 0 } };
+  cd.deltas[1] = (RidgeFmrDelta) { 7, 8, { 0, 0, 0 } };
+  CHECK_RET (ridge_fmr_core_delta_encode (&cd, b, sizeof b, &len), RIDGE_FMR_OK);
+  CHECK (len == 2 + 3 * 5 + 2 * 4 && b[0] == 0x43 && b[16] == 0x02, "core/delta layout");
+  CHECK_RET (ridge_fmr_core_delta_decode (b, len, &back), RIDGE_FMR_OK);
+  CHECK (memcmp (&cd, &back, sizeof cd) == 0, "core/delta round trip");
+  for (size_t cut = 0; cut < len; cut++)
+    CHECK_RET (ridge_fmr_core_delta_decode (b, cut, &back), RIDGE_FMR_E_EXTENDED);
+  CHECK_RET (ridge_fmr_core_delta_decode (b, len + 1, &back), RIDGE_FMR_E_EXTENDED);
+  b[0] = 0x83;                 /* info type 10 */
+  CHECK_RET (ridge_fmr_core_delta_decode (b, len, &back), RIDGE_FMR_E_EXTENDED);
+  b[0] = 0x43;
+  b[16] = 0xc2;                /* delta info type 11 */
+  CHECK_RET (ridge_fmr_core_delta_decode (b, len, &back), RIDGE_FMR_E_EXTENDED);
+  b[16] = 0x02;
+  b[1] |= 0xc0;                /* reserved bits above x: ignored */
+  CHECK_RET (ridge_fmr_core_delta_decode (b, len, &back), RIDGE_FMR_OK);
+  CHECK (back.cores[0].x == 0, "reserved bits masked");
+  CHECK_RET (ridge_fmr_core_delta_decode (NULL, 3, &back), RIDGE_FMR_E_INVALID);
+  CHECK_RET (ridge_fmr_core_delta_decode (b, len, NULL), RIDGE_FMR_E_INVALID);
+  for (size_t cap = 0; cap < len; cap++)
+    CHECK_RET (ridge_fmr_core_delta_encode (&cd, b, cap, &len2), RIDGE_FMR_E_NOSPACE);
+  cd.cores[1].x = 0x4000;
+  CHECK_RET (ridge_fmr_core_delta_encode (&cd, b, sizeof b, &len2), RIDGE_FMR_E_FIELD);
+  cd.cores[1].x = 0;
+  cd.deltas[1].y = 0x4000;
+  CHECK_RET (ridge_fmr_core_delta_encode (&cd, b, sizeof b, &len2), RIDGE_FMR_E_FIELD);
+  cd.n_cores = 16;
+  CHECK_RET (ridge_fmr_core_delta_encode (&cd, b, sizeof b, &len2), RIDGE_FMR_E_FIELD);
+
+  CHECK_RET (ridge_fmr_ridge_counts_encode (2, rc, 3, b, sizeof b, &len), RIDGE_FMR_OK);
+  CHECK (len == 10 && b[0] == 2 && b[9] == 9, "ridge count layout");
+  CHECK_RET (ridge_fmr_ridge_counts_encode (2, rc, 3, b, 9, &len), RIDGE_FMR_E_NOSPACE);
+  CHECK_RET (ridge_fmr_ridge_counts_encode (2, rc, -1, b, sizeof b, &len), RIDGE_FMR_E_INVALID);
+  CHECK_RET (ridge_fmr_ridge_counts_encode (2, NULL, 1, b, sizeof b, &len), RIDGE_FMR_E_INVALID);
+  CHECK_RET (ridge_fmr_ridge_counts_encode (2, NULL, 0, b, sizeof b, &len), RIDGE_FMR_OK);
+  CHECK_RET (ridge_fmr_ridge_counts_encode (0, rc, 30000, b, sizeof b, &len),
+             RIDGE_FMR_E_FIELD);
+
+  /* exclusive area lengths: two views, both read that way; a record mixing the two
+   * readings is refused */
+  make_record (&rec_a, RIDGE_FMR_FORMAT_ISO, 2, 3);
+  rec_a.ext_length_exclusive = 1;
+  rec_a.views[0].n_ext = 1;
+  rec_a.views[0].ext[0] = (RidgeFmrExtArea) { 0x0100, 6, vendor_data };
+  rec_a.views[1].n_ext = 1;
+  rec_a.views[1].ext[0] = (RidgeFmrExtArea) { 0x0101, 9, vendor_data };
+  CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_OK);
+  expect_decode (buf_a, len, RIDGE_FMR_FORMAT_ISO, RIDGE_FMR_E_EXTENDED, RIDGE_FMR_OK,
+                 RIDGE_FMR_QUIRK_EXT_LENGTH_EXCLUSIVE, "exclusive lengths, two views");
+  compare_records (&rec_a, &rec_b, "exclusive lengths");
+  CHECK_RET (ridge_fmr_encode (&rec_b, buf_b, sizeof buf_b, &len2), RIDGE_FMR_OK);
+  CHECK (len2 == len && memcmp (buf_a, buf_b, len) == 0, "exclusive re-encoding");
+  /* second view's area length made inclusive (9 + 4) */
+  CHECK (buf_a[len - 9 - 1] == 9, "second area length");
+  buf_a[len - 9 - 1] = 13;
+  expect_decode (buf_a, len, RIDGE_FMR_FORMAT_ISO, RIDGE_FMR_E_EXTENDED, RIDGE_FMR_E_EXTENDED,
+                 0, "mixed area length readings");
+}
+
 /* A small valid record to corrupt: 1 view, 2 minutiae, one vendor area. */
 static size_t
 small_record (RidgeFmrFormat format,
@@ -1107,6 +1186,7 @@ run_synthetic (void)
   test_convert ();
   test_template ();
   test_enroll ();
+  test_ext_helpers ();
   test_malformed ();
   return 0;
 }
