@@ -213,6 +213,99 @@ cmd_maps (const char *path,
   return 0;
 }
 
+/* Greedy one-to-one pairing by distance (≤ tol px) among pairs whose angles differ by at
+ * most max_angle radians. Returns the number of pairs. */
+static int
+pair_minutiae (const RidgeMinutia *truth,
+               int                 nt,
+               const RidgeMinutia *found,
+               int                 nf,
+               float               tol,
+               float               max_angle)
+{
+  unsigned char used_t[RIDGE_MAX_MINUTIAE] = { 0 }, used_f[RIDGE_MAX_MINUTIAE] = { 0 };
+  int n = 0;
+
+  for (;;)
+    {
+      int bi = -1, bj = -1;
+      float best = tol * tol;
+
+      for (int i = 0; i < nt; i++)
+        for (int j = 0; j < nf; j++)
+          {
+            float dx = truth[i].x - found[j].x, dy = truth[i].y - found[j].y;
+            float d2 = dx * dx + dy * dy, da;
+
+            if (used_t[i] || used_f[j] || d2 > best)
+              continue;
+            da = fmodf (fabsf (truth[i].angle - found[j].angle), (float)(2 * M_PI));
+            if (da > (float)M_PI)
+              da = (float)(2 * M_PI) - da;
+            if (da > max_angle)
+              continue;
+            best = d2;
+            bi = i;
+            bj = j;
+          }
+      if (bi < 0)
+        break;
+      used_t[bi] = used_f[bj] = 1;
+      n++;
+    }
+  return n;
+}
+
+static int
+cmd_synth (int      n_prints,
+           uint32_t first_seed)
+{
+  long tot_t = 0, tot_f = 0, tot_p = 0, tot_pos = 0;
+  int failed = 0;
+
+  for (int i = 0; i < n_prints; i++)
+    {
+      RidgeMinutia truth[RIDGE_MAX_MINUTIAE];
+      RidgeImage img = { 0 };
+      RidgeFeatures *f = NULL;
+      int nt = 0, r;
+
+      r = ridge_synth_impression (first_seed + (uint32_t)i, 0, NULL, &img, truth,
+                                  RIDGE_MAX_MINUTIAE, &nt);
+      if (r == RIDGE_ENGINE_OK)
+        r = ridge_extract (&img, NULL, &f);
+      if (r != RIDGE_ENGINE_OK)
+        {
+          fprintf (stderr, "ridge-eval: synthetic print %u: %s\n", first_seed + (uint32_t)i,
+                   ridge_engine_strerror (r));
+          failed++;
+          tot_t += nt;
+        }
+      else
+        {
+          int nf = ridge_features_n_minutiae (f);
+          int np = pair_minutiae (truth, nt, ridge_features_minutiae (f), nf, 8.0f,
+                                  (float)(M_PI / 6));
+
+          tot_pos += pair_minutiae (truth, nt, ridge_features_minutiae (f), nf, 8.0f,
+                                    (float)M_PI);
+          tot_t += nt;
+          tot_f += nf;
+          tot_p += np;
+        }
+      ridge_features_free (f);
+      ridge_image_clear (&img);
+    }
+  printf ("synthetic: %d prints (seeds %u..%u, impression 0), %d failed, %ld true, "
+          "%ld found, %ld paired within 8 px and 30 deg (%ld within 8 px)\n",
+          n_prints, first_seed, first_seed + (uint32_t)n_prints - 1, failed, tot_t, tot_f,
+          tot_p, tot_pos);
+  printf ("synthetic: precision %.3f recall %.3f (position only: precision %.3f recall %.3f)\n",
+          tot_f > 0 ? (double)tot_p / tot_f : 0.0, tot_t > 0 ? (double)tot_p / tot_t : 0.0,
+          tot_f > 0 ? (double)tot_pos / tot_f : 0.0, tot_t > 0 ? (double)tot_pos / tot_t : 0.0);
+  return failed > 0 ? 1 : 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -221,7 +314,10 @@ main (int   argc,
     return cmd_xyt (argv[2], argv[3]);
   if (argc == 4 && strcmp (argv[1], "maps") == 0)
     return cmd_maps (argv[2], argv[3]);
+  if ((argc == 3 || argc == 4) && strcmp (argv[1], "synth") == 0)
+    return cmd_synth (atoi (argv[2]), argc == 4 ? (uint32_t)strtoul (argv[3], NULL, 10) : 1);
   fprintf (stderr, "usage: ridge-eval xyt IMG_DIR OUT_DIR\n"
-                   "       ridge-eval maps IMG.pgm OUT_PREFIX\n");
+                   "       ridge-eval maps IMG.pgm OUT_PREFIX\n"
+                   "       ridge-eval synth N [FIRST_SEED]\n");
   return 2;
 }

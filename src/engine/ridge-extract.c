@@ -33,6 +33,31 @@
 #endif
 #define PI_F            ((float)M_PI)
 
+#ifdef RX_TUNE
+#include <stdio.h>
+static int
+rx_off (int bit)
+{
+  const char *e = getenv ("RX_OFF");
+
+  return e != NULL && (atoi (e) & bit);
+}
+
+static float
+rx_val (const char *name,
+        float       def)
+{
+  const char *e = getenv (name);
+
+  return e != NULL ? (float)atof (e) : def;
+}
+#else
+#define rx_off(bit)       0
+#define rx_val(name, def) (def)
+#endif
+
+#define ALONG_SIGMA     rx_val ("RX_AS", 3.0f)
+
 typedef struct {
   int            w, h, bw, bh, nb;
   float          scale;                       /* dpi / 500 */
@@ -300,32 +325,10 @@ majority_filter (Ctx     *c,
       }
 }
 
-static int
-segment (Ctx *c)
+/* chessboard distance to the background in blocks (outside the image is background) */
+static void
+distance_to_background (Ctx *c)
 {
-  float *sorted = malloc ((size_t)c->nb * sizeof (float));
-  float thr;
-  int count = 0;
-
-  if (sorted == NULL)
-    return RIDGE_ENGINE_E_NOMEM;
-  memcpy (sorted, c->contrast, (size_t)c->nb * sizeof (float));
-  qsort (sorted, (size_t)c->nb, sizeof (float), cmp_float);
-  thr = fmaxf (6.0f, 0.3f * sorted[(c->nb * 9) / 10]);
-  free (sorted);
-
-  for (int b = 0; b < c->nb; b++)
-    c->fg[b] = c->contrast[b] > thr && c->coh_raw[b] > 0.2f;
-  majority_filter (c, c->work);
-  majority_filter (c, c->work);
-  largest_component (c);
-
-  for (int b = 0; b < c->nb; b++)
-    count += c->fg[b];
-  if (count < 16 || count * 50 < c->nb)
-    return RIDGE_ENGINE_E_NO_PRINT;
-
-  /* chessboard distance to the background (outside the image counts as background) */
   for (int pass = 0; pass < 2; pass++)
     for (int k = 0; k < c->nb; k++)
       {
@@ -352,6 +355,42 @@ segment (Ctx *c)
           }
         c->bdist[b] = (uint8_t)(d > 255 ? 255 : d);
       }
+
+}
+
+static int
+segment (Ctx *c)
+{
+  float *sorted = malloc ((size_t)c->nb * sizeof (float));
+  float thr;
+  int count = 0;
+
+  if (sorted == NULL)
+    return RIDGE_ENGINE_E_NOMEM;
+  memcpy (sorted, c->contrast, (size_t)c->nb * sizeof (float));
+  qsort (sorted, (size_t)c->nb, sizeof (float), cmp_float);
+  thr = fmaxf (6.0f, rx_val ("RX_SEG", 0.3f) * sorted[(c->nb * 9) / 10]);
+  free (sorted);
+
+  for (int b = 0; b < c->nb; b++)
+    c->fg[b] = c->contrast[b] > thr && c->coh_raw[b] > rx_val ("RX_COH", 0.2f);
+  majority_filter (c, c->work);
+  majority_filter (c, c->work);
+  largest_component (c);
+
+  for (int b = 0; b < c->nb; b++)
+    count += c->fg[b];
+  if (count < 16 || count * 50 < c->nb)
+    return RIDGE_ENGINE_E_NO_PRINT;
+
+  /* the 3x3-block windows see the print one block beyond its edge: take that back */
+  distance_to_background (c);
+  if (rx_val ("RX_ERODE", 1) > 0)
+    {
+      for (int b = 0; b < c->nb; b++)
+        c->fg[b] = c->bdist[b] >= 2;
+      distance_to_background (c);
+    }
 
   /* work area: foreground dilated by one block (the filters read around it) */
   for (int b = 0; b < c->nb; b++)
@@ -595,7 +634,7 @@ build_filter_offsets (Ctx *c)
 
   for (int t = -ALONG_HALF; t <= ALONG_HALF; t++)
     {
-      c->along_w[t + ALONG_HALF] = expf (-(float)(t * t) / (2 * 3.0f * 3.0f));
+      c->along_w[t + ALONG_HALF] = expf (-(float)(t * t) / (2 * ALONG_SIGMA * ALONG_SIGMA));
       sum += c->along_w[t + ALONG_HALF];
     }
   for (int t = 0; t < 2 * ALONG_HALF + 1; t++)
@@ -907,6 +946,7 @@ typedef struct {
   int ex, ey;            /* where the walk stopped */
 } Trace;
 
+
 static int
 in_list (const int *l,
          int        n,
@@ -1029,6 +1069,35 @@ branch_starts (const Ctx *c,
   return n;
 }
 
+/* An ending whose gap (the side its ridge does not go) runs into the background, the
+ * image edge or a fading part of the print within BORDER_RAY pixels: the ridge was cut
+ * by the edge of the print, it does not end on the finger. */
+#define BORDER_RAY   rx_val ("RX_RAY", 16)
+#define BORDER_FADE  rx_val ("RX_FADE", 0.6f)
+static int
+faces_border (const Ctx  *c,
+              const Cand *m)
+{
+  float dx = -cosf (m->angle), dy = -sinf (m->angle);
+  float here = c->contrast[block_of (c, m->x, m->y)];
+
+  if (m->type != RIDGE_MINUTIA_ENDING)
+    return 0;
+  for (int t = 2; t <= BORDER_RAY; t += 2)
+    {
+      int x = (int)lrintf ((float)m->x + (float)t * dx);
+      int y = (int)lrintf ((float)m->y + (float)t * dy);
+      int b;
+
+      if (x < 0 || y < 0 || x >= c->w || y >= c->h)
+        return 1;
+      b = block_of (c, x, y);
+      if (!c->fg[b] || c->contrast[b] < BORDER_FADE * here)
+        return 1;
+    }
+  return 0;
+}
+
 static int
 detect_minutiae (Ctx           *c,
                  RidgeFeatures *f)
@@ -1072,7 +1141,7 @@ detect_minutiae (Ctx           *c,
       int k = m->y * w + m->x, b = block_of (c, m->x, m->y);
       float per = c->period[b];
       int dir_len = clampi ((int)lrintf (1.2f * per), 6, 16);
-      int check_len = clampi ((int)lrintf (2.0f * per), 8, 32);
+      int check_len = clampi ((int)lrintf (rx_val ("RX_EE", 2.0f) * per), 8, 32);
 
       if (m->removed)
         continue;
@@ -1082,17 +1151,17 @@ detect_minutiae (Ctx           *c,
           Trace td = trace_ridge (c, k, m->runs[0], NULL, 0, -2, dir_len);
           float vx = (float)(td.ex - m->x), vy = (float)(td.ey - m->y);
 
-          if (tr.hit >= 0 && !cd[tr.hit].removed)
+          if (tr.hit >= 0 && !cd[tr.hit].removed && !rx_off (4))
             {
               int other_ending = cd[tr.hit].type == RIDGE_MINUTIA_ENDING;
 
-              if (other_ending || tr.steps <= (int)lrintf (1.0f * per))
+              if (other_ending || tr.steps <= (int)lrintf (rx_val ("RX_EB", 1.0f) * per))
                 {
                   m->removed = 1;
                   cd[tr.hit].removed = 1;
                 }
             }
-          else if (tr.hit < 0 && tr.steps < check_len && td.steps < 4)
+          else if (tr.hit < 0 && tr.steps < check_len && td.steps < 4 && !rx_off (16))
             m->removed = 1;   /* an isolated dot or a tiny fragment */
           m->angle = atan2f (vy, vx);
         }
@@ -1107,10 +1176,10 @@ detect_minutiae (Ctx           *c,
             {
               int others[2] = { excl[(r + 1) % 3], excl[(r + 2) % 3] };
               Trace tr = trace_ridge (c, k, m->runs[r], others, 2, i,
-                                      clampi ((int)lrintf (1.3f * per), 6, 24));
+                                      clampi ((int)lrintf (rx_val ("RX_BB", 1.3f) * per), 6, 24));
               Trace td = trace_ridge (c, k, m->runs[r], others, 2, -2, dir_len);
 
-              if (tr.hit >= 0 && !cd[tr.hit].removed)
+              if (tr.hit >= 0 && !cd[tr.hit].removed && !rx_off (8))
                 {
                   m->removed = 1;
                   cd[tr.hit].removed = 1;
@@ -1166,13 +1235,14 @@ detect_minutiae (Ctx           *c,
         dx = (float)(z->x - a->x);
         d = sqrtf (dx * dx + dy * dy);
         per = c->period[block_of (c, a->x, a->y)];
-        if (d < 0.5f * per)
+        if (d < rx_val ("RX_CL", 0.5f) * per && !rx_off (1))
           {
             a->removed = 1;
             z->removed = 1;
           }
         else if (a->type == RIDGE_MINUTIA_ENDING && z->type == RIDGE_MINUTIA_ENDING
-                 && d < 2.0f * per && angle_diff (a->angle, z->angle) > 0.75f * PI_F)
+                 && !rx_off (2) &&
+                 d < rx_val ("RX_BR", 2.0f) * per && angle_diff (a->angle, z->angle) > 0.75f * PI_F)
           {
             /* a faces z: the line a→z runs against a's direction (into the gap) */
             float ab = atan2f (dy, dx);
@@ -1196,7 +1266,8 @@ detect_minutiae (Ctx           *c,
         int b = block_of (c, m->x, m->y);
         float border;
 
-        if (m->removed || c->bdist[b] < 1)
+        if (m->removed ||
+            c->bdist[b] < rx_val ("RX_BD", 1) || (faces_border (c, m) && !rx_off (32)))
           continue;
         border = c->bdist[b] >= 3 ? 1.0f : 0.75f;
         m->q = 100.0f * border * clampf (c->rel[b] / 0.7f, 0, 1)
@@ -1320,6 +1391,21 @@ ridge_extract (const RidgeImage          *img,
     goto fail;
   orientation (&c);
   st.period_median = frequency (&c);
+  {
+    /* an edge, a scratch or a smear is coherent but has no ridge period */
+    int n_fg = 0, n_measured = 0;
+
+    for (int b = 0; b < c.nb; b++)
+      {
+        n_fg += c.fg[b];
+        n_measured += c.fg[b] && c.measured[b];
+      }
+    if (n_measured < 16 || 4 * n_measured < n_fg)
+      {
+        r = RIDGE_ENGINE_E_NO_PRINT;
+        goto fail;
+      }
+  }
   normalise (&c);
   enhance (&c);
   binarise (&c);

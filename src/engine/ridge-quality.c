@@ -17,7 +17,8 @@
 
 /* quality-weighted area (mm²) that earns the full score: a well placed finger on a
  * 500 dpi optical sensor of about 19 x 19 mm shows more than this */
-#define GOOD_AREA_MM2     110.0f
+#define GOOD_AREA_MM2     80.0f
+#define CONTRAST_SCALE    30.0f
 #define GOOD_MINUTIAE     24
 
 static float
@@ -53,9 +54,9 @@ ridge_quality_analyse (RidgeFeatures         *f,
       /* contrast of the ridge signal itself, in grey levels: noise raises the raw
        * contrast but not this */
       signal_contrast = st->contrast[b] * sqrtf (st->signal[b]);
-      rel_f = clamp01 ((f->reliability[b] - 0.1f) / 0.6f);
+      rel_f = clamp01 ((f->reliability[b] - 0.05f) / 0.9f);
       clar_f = clamp01 (st->clarity[b]);
-      con_f = clamp01 (signal_contrast / 35.0f);
+      con_f = 1.0f - expf (-signal_contrast / CONTRAST_SCALE);
       freq_f = st->freq_measured[b] ? 1.0f : 0.7f;
       f->quality_map[b] = (uint8_t)lrintf (100.0f * rel_f * clar_f * con_f * freq_f);
       weighted += f->quality_map[b] / 100.0;
@@ -88,7 +89,7 @@ ridge_quality_analyse (RidgeFeatures         *f,
   }
   area_mm2 = (float)n_fg * block_mm2;
   minutiae_factor = 0.6f + 0.4f * clamp01 ((float)n_good / GOOD_MINUTIAE);
-  score = 100.0f * powf (clamp01 ((float)weighted * block_mm2 / GOOD_AREA_MM2), 0.8f)
+  score = 100.0f * (1.0f - expf (-(float)weighted * block_mm2 / GOOD_AREA_MM2))
           * minutiae_factor * (1.0f - 0.5f * clamp01 ((freq_cv - 0.15f) / 0.35f));
   f->quality = (int)lrintf (score < 0 ? 0 : (score > 100 ? 100 : score));
 
