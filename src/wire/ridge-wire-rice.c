@@ -277,9 +277,19 @@ typedef struct {
   const uint8_t *in;
   size_t         len;
   size_t         pos;
-  uint32_t       acc;
+  uint64_t       acc;    /* the low nbits bits are the next bits of the stream */
   unsigned       nbits;
 } BitReader;
+
+static inline void
+br_fill (BitReader *br)
+{
+  while (br->nbits <= 48 && br->pos < br->len)
+    {
+      br->acc = (br->acc << 8) | br->in[br->pos++];
+      br->nbits += 8;
+    }
+}
 
 /* Reads n <= 16 bits; false when the input ends first. */
 static inline bool
@@ -287,16 +297,14 @@ br_get (BitReader *br,
         unsigned   n,
         uint32_t  *v)
 {
-  while (br->nbits < n)
+  if (br->nbits < n)
     {
-      if (br->pos >= br->len)
+      br_fill (br);
+      if (br->nbits < n)
         return false;
-      br->acc = (br->acc << 8) | br->in[br->pos++];
-      br->nbits += 8;
     }
   br->nbits -= n;
-  *v = (br->acc >> br->nbits) & ((1u << n) - 1u);
-  br->acc &= (1u << br->nbits) - 1u;
+  *v = (uint32_t)(br->acc >> br->nbits) & ((1u << n) - 1u);
   return true;
 }
 
@@ -308,17 +316,15 @@ rice_get (BitReader *br,
 {
   unsigned k = model_k (model, ctx);
   unsigned q = 0;
-  uint32_t bit;
 
-  for (;;)
-    {
-      if (!br_get (br, 1, &bit))
-        return RIDGE_WIRE_E_TRUNCATED;
-      if (bit == 0 || ++q == RICE_QLIM)
-        break;
-    }
+  /* the unary part, read from the bit window */
+  if (br->nbits < RICE_QLIM + 1)
+    br_fill (br);
+  while (q < RICE_QLIM && q < br->nbits && ((br->acc >> (br->nbits - 1 - q)) & 1u))
+    q++;
   if (q == RICE_QLIM)
     {
+      br->nbits -= RICE_QLIM;
       if (!br_get (br, 8, v))
         return RIDGE_WIRE_E_TRUNCATED;
     }
@@ -326,6 +332,9 @@ rice_get (BitReader *br,
     {
       uint32_t rem = 0;
 
+      if (q == br->nbits)
+        return RIDGE_WIRE_E_TRUNCATED;  /* no terminating 0 bit */
+      br->nbits -= q + 1;
       if (k > 0 && !br_get (br, k, &rem))
         return RIDGE_WIRE_E_TRUNCATED;
       *v = (q << k) | rem;

@@ -611,7 +611,7 @@ test_literal_ping (void)
     0x03, 0x00,                                     /* type PING */
     0x02, 0x00, 0x00, 0x00,                         /* seq 2 */
     0x08, 0x00, 0x00, 0x00,                         /* length 8 */
-    0x00, 0x00,                                     /* header CRC-16, filled in below from the check value */
+    0x00, 0x00,                                     /* header CRC-16, filled in below */
     0x40, 0x42, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, /* client_time_us */
     0x00, 0x00, 0x00, 0x00,                         /* CRC-32 of the payload, filled in below */
   };
