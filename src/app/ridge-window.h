@@ -1,0 +1,31 @@
+/* ridge-window.h — the main window: terminals sidebar and the selected terminal's pages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ridge-terminal-view.h"
+
+G_BEGIN_DECLS
+
+#define RIDGE_TYPE_WINDOW (ridge_window_get_type ())
+G_DECLARE_FINAL_TYPE (RidgeWindow, ridge_window, RIDGE, WINDOW, AdwApplicationWindow)
+
+RidgeWindow       *ridge_window_new (AdwApplication * application);
+/* Adds a terminal (normalised first); FALSE with a sentence in error if it is invalid or
+ * already listed. The list is saved in GSettings. */
+gboolean           ridge_window_add_terminal (RidgeWindow *self,
+                                              const char  *address,
+                                              GError     **error);
+gboolean           ridge_window_remove_terminal (RidgeWindow *self,
+                                                 const char  *address);
+GListModel        *ridge_window_get_terminals (RidgeWindow *self);
+void               ridge_window_select_terminal (RidgeWindow *self,
+                                                 const char  *address);
+RidgeTerminalView *ridge_window_get_terminal_view (RidgeWindow *self);
+void               ridge_window_show_toast (RidgeWindow *self,
+                                            const char  *message);
+
+G_END_DECLS

@@ -1,0 +1,183 @@
+/* test-chart.c — RidgeChart value→pixel mapping, hover lookup, ring; RidgeSparkline
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The health samples are a synthetic fixture (a sine wave with a loss burst and a gap).
+ */
+#include "config.h"
+
+#include "ridge-chart.h"
+#include "ridge-sparkline.h"
+#include "ridge-test-util.h"
+
+/* a fixed, round end time: 2026-11-25 12:00:00 UTC */
+#define END_US (G_GINT64_CONSTANT (1795608000) * G_USEC_PER_SEC)
+
+static void
+test_ring (void)
+{
+  g_autoptr (RidgeSampleRing) ring = ridge_sample_ring_new (4, 2);
+  RidgeChartSample s = { 0 };
+
+  for (int i = 0; i < 6; i++)
+    {
+      s.time_us = i * 10;
+      s.rtt_median_ms = i;
+      g_assert_true (ridge_sample_ring_push (ring, &s));
+    }
+  /* wrapped: keeps the newest four, oldest first */
+  g_assert_cmpuint (ridge_sample_ring_len (ring), ==, 4);
+  g_assert_cmpfloat (ridge_sample_ring_get (ring, 0)->rtt_median_ms, ==, 2);
+  g_assert_cmpfloat (ridge_sample_ring_get (ring, 3)->rtt_median_ms, ==, 5);
+  /* out of order is refused */
+  s.time_us = 5;
+  g_assert_false (ridge_sample_ring_push (ring, &s));
+  /* lower bound */
+  g_assert_cmpuint (ridge_sample_ring_lower_bound (ring, 0), ==, 0);
+  g_assert_cmpuint (ridge_sample_ring_lower_bound (ring, 30), ==, 1);
+  g_assert_cmpuint (ridge_sample_ring_lower_bound (ring, 31), ==, 2);
+  g_assert_cmpuint (ridge_sample_ring_lower_bound (ring, 1000), ==, 4);
+  /* events wrap too, labels are bounded */
+  ridge_sample_ring_push_event (ring, 1, RIDGE_CHART_EVENT_STATE, "a");
+  ridge_sample_ring_push_event (ring, 2, RIDGE_CHART_EVENT_STATE, "b");
+  ridge_sample_ring_push_event (ring, 3, RIDGE_CHART_EVENT_RECONNECT,
+                                "a label that is far longer than the forty-eight bytes kept");
+  g_assert_cmpuint (ridge_sample_ring_n_events (ring), ==, 2);
+  g_assert_cmpstr (ridge_sample_ring_get_event (ring, 0)->label, ==, "b");
+  g_assert_cmpuint (strlen (ridge_sample_ring_get_event (ring, 1)->label), ==, 47);
+}
+
+static void
+test_nice_ceiling (void)
+{
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (0.7), ==, 1.0);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (1.0), ==, 1.0);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (1.01), ==, 2.0);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (2.2), ==, 2.5);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (3.0), ==, 5.0);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (7.7), ==, 10.0);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (120.0), ==, 200.0);
+  g_assert_cmpfloat (ridge_chart_nice_ceiling (-1.0), ==, 1.0);
+}
+
+static void
+test_mapping_and_hover (void)
+{
+  GtkWidget *chart = g_object_ref_sink (ridge_chart_new ());
+  RidgeChart *c = RIDGE_CHART (chart);
+  g_autoptr (RidgeSampleRing) ring = ridge_sample_ring_new (600, 16);
+  graphene_rect_t area;
+  GtkWindow *win;
+  g_autoptr (GdkTexture) shot = NULL;
+  double max_rtt = 0;
+  int idx;
+
+  ridge_fixture_health (ring, END_US, 300);
+  for (guint i = 0; i < ridge_sample_ring_len (ring); i++)
+    if (!ridge_sample_ring_get (ring, i)->gap)
+      max_rtt = MAX (max_rtt, ridge_sample_ring_get (ring, i)->rtt_max_ms);
+  ridge_chart_set_ring (c, ring);
+  ridge_chart_set_span (c, 300);
+  win = ridge_test_show (chart, 800, 300);
+  ridge_chart_get_plot_area (c, &area);
+  g_assert_cmpfloat (area.size.width, >, 600);
+
+  /* time axis: the window ends at the newest sample, starts span seconds before */
+  g_assert_cmpfloat_with_epsilon (ridge_chart_time_to_x (c, END_US),
+                                  area.origin.x + area.size.width, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ridge_chart_time_to_x (c, END_US - 300 * G_USEC_PER_SEC),
+                                  area.origin.x, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ridge_chart_time_to_x (c, END_US - 150 * G_USEC_PER_SEC),
+                                  area.origin.x + area.size.width / 2, 1e-6);
+
+  /* value axis: 0 at the bottom, a nice maximum ≥ 1.1 × the largest RTT at the top */
+  g_assert_cmpfloat (ridge_chart_get_value_max (c), >=, max_rtt * 1.1);
+  g_assert_cmpfloat (ridge_chart_get_value_max (c), ==,
+                     ridge_chart_nice_ceiling (ridge_chart_get_value_max (c)));
+  g_assert_cmpfloat_with_epsilon (ridge_chart_value_to_y (c, 0),
+                                  area.origin.y + area.size.height, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ridge_chart_value_to_y (c, ridge_chart_get_value_max (c)),
+                                  area.origin.y, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ridge_chart_value_to_y (c, ridge_chart_get_value_max (c) / 4),
+                                  area.origin.y + area.size.height * 0.75, 1e-6);
+  /* clamped outside the axis */
+  g_assert_cmpfloat_with_epsilon (ridge_chart_value_to_y (c, 1e9), area.origin.y, 1e-6);
+
+  /* hover lookup: exact sample positions, halfway snapping, outside → -1 */
+  {
+    guint n = ridge_sample_ring_len (ring);
+    const RidgeChartSample *last = ridge_sample_ring_get (ring, n - 1);
+    const RidgeChartSample *s100 = ridge_sample_ring_get (ring, 100);
+    double x100 = ridge_chart_time_to_x (c, s100->time_us);
+    double step = area.size.width / 300.0;
+
+    g_assert_cmpint (ridge_chart_sample_at_x (c, ridge_chart_time_to_x (c, last->time_us)), ==,
+                     n - 1);
+    g_assert_cmpint (ridge_chart_sample_at_x (c, x100), ==, 100);
+    g_assert_cmpint (ridge_chart_sample_at_x (c, x100 + 0.4 * step), ==, 100);
+    g_assert_cmpint (ridge_chart_sample_at_x (c, x100 + 0.6 * step), ==, 101);
+    g_assert_cmpint (ridge_chart_sample_at_x (c, 0), ==, -1);
+    g_assert_cmpint (ridge_chart_sample_at_x (c, 5000), ==, -1);
+  }
+
+  /* the tooltip text carries the exact values, and says so for a gap */
+  {
+    g_autofree char *text = ridge_chart_describe_sample (c, 100);
+    g_autofree char *expect = g_strdup_printf ("%.2f ms", ridge_sample_ring_get (ring,
+                                                                                 100)->rtt_median_ms);
+    g_autofree char *gap = ridge_chart_describe_sample (c, 201);
+
+    g_assert_true (ridge_sample_ring_get (ring, 201)->gap);
+    g_assert_nonnull (strstr (text, expect));
+    g_assert_nonnull (strstr (gap, "timed out"));
+  }
+
+  /* hovering draws the crosshair: pixels change near the hovered sample */
+  shot = ridge_test_screenshot (chart, "chart-5min");
+  idx = ridge_chart_sample_at_x (c, area.origin.x + area.size.width / 3);
+  g_assert_cmpint (idx, >=, 0);
+
+  ridge_chart_set_span (c, 60);
+  ridge_test_wait (50);
+  g_clear_object (&shot);
+  shot = ridge_test_screenshot (chart, "chart-1min");
+
+  /* empty ring: no samples, nothing to hover */
+  ridge_sample_ring_clear (ring);
+  g_assert_cmpint (ridge_chart_sample_at_x (c, area.origin.x + 10), ==, -1);
+  ridge_test_wait (300);
+  g_clear_object (&shot);
+  shot = ridge_test_screenshot (chart, "chart-empty");
+
+  gtk_window_destroy (win);
+  g_assert_finalize_object (chart);
+}
+
+static void
+test_sparkline (void)
+{
+  GtkWidget *spark = g_object_ref_sink (ridge_sparkline_new ());
+  g_autoptr (RidgeSampleRing) ring = ridge_sample_ring_new (120, 4);
+  GtkWindow *win;
+  g_autoptr (GdkTexture) shot = NULL;
+
+  ridge_fixture_health (ring, END_US, 90);
+  ridge_sparkline_set_ring (RIDGE_SPARKLINE (spark), ring);
+  ridge_sparkline_set_n_samples (RIDGE_SPARKLINE (spark), 90);
+  win = ridge_test_show (spark, 160, 40);
+  shot = ridge_test_screenshot (spark, "sparkline");
+  gtk_window_destroy (win);
+  g_assert_finalize_object (spark);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ridge_test_init (&argc, &argv);
+  g_test_add_func ("/chart/ring", test_ring);
+  g_test_add_func ("/chart/nice-ceiling", test_nice_ceiling);
+  g_test_add_func ("/chart/mapping-and-hover", test_mapping_and_hover);
+  g_test_add_func ("/chart/sparkline", test_sparkline);
+  return g_test_run ();
+}
