@@ -128,8 +128,11 @@ guess_2004_layout (const uint8_t *buf,
 {
   if (len < 14)
     return len >= 10 && be16 (buf + 8) != 0 ? RIDGE_FMR_FORMAT_ANSI : RIDGE_FMR_FORMAT_ISO;
+  /* a non-zero 16-bit value: ANSI's length, unless it is too small for one (then it is the
+   * top half of an ISO length of 64 KiB or more) or ISO's length matches exactly */
   if (be16 (buf + 8) != 0)
-    return be32 (buf + 8) == len ? RIDGE_FMR_FORMAT_ISO : RIDGE_FMR_FORMAT_ANSI;
+    return be32 (buf + 8) == len || be16 (buf + 8) < ANSI_HEADER_LEN
+           ? RIDGE_FMR_FORMAT_ISO : RIDGE_FMR_FORMAT_ANSI;
   /* ISO under 64 KiB, or ANSI with the long length form */
   if (be32 (buf + 10) == len && be32 (buf + 8) != len)
     return RIDGE_FMR_FORMAT_ANSI;

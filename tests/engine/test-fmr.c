@@ -607,6 +607,13 @@ test_big_ansi (void)
   CHECK_RET (ridge_fmr_encode (&rec_a, buf_a, sizeof buf_a, &len), RIDGE_FMR_OK);
   CHECK_RET (ridge_fmr_decode (buf_a, len, RIDGE_FMR_FORMAT_AUTO, 0, &rec_b), RIDGE_FMR_OK);
   CHECK (rec_b.format == RIDGE_FMR_FORMAT_ISO, "big ISO detected as %d", rec_b.format);
+  /* … also with zero padding after it (lenient) */
+  memset (buf_a + len, 0, 32);
+  CHECK_RET (ridge_fmr_decode (buf_a, len + 32, RIDGE_FMR_FORMAT_AUTO, RIDGE_FMR_DECODE_LENIENT,
+                               &rec_b), RIDGE_FMR_OK);
+  CHECK (rec_b.format == RIDGE_FMR_FORMAT_ISO && rec_b.quirks == RIDGE_FMR_QUIRK_TRAILING_BYTES,
+         "padded big ISO detected as %d, quirks 0x%x", rec_b.format, rec_b.quirks);
+  CHECK (ridge_fmr_detect (buf_a, len + 32) == RIDGE_FMR_VERSION_ISO_2005, "padded big ISO");
 
   /* an extended block over 65535 bytes cannot be written */
   rec_a.views[0].ext[0].length = 65000;
