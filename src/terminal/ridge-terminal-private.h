@@ -249,6 +249,7 @@ void          ridge_session_close (RidgeSession *session,
 const char   *ridge_session_peer (RidgeSession *session);
 /* Called by the terminal at every sensor tick. */
 void          ridge_session_tick (RidgeSession *session);
+void          ridge_session_say_goodbye (RidgeSession *session);
 char         *ridge_session_status (RidgeSession *session);
 /* Re-evaluates the write path after a fault knob changed. */
 void          ridge_session_faults_changed (RidgeSession *session);

@@ -94,6 +94,8 @@ struct _RidgeSession {
   guint8  op_flags;
   gint64  op_deadline;
   guint32 verify_id;
+  char   *verify_user;
+  guint8  verify_finger;
 
   Enrollment enroll;
   guint32    next_enroll_id;
@@ -250,7 +252,8 @@ send_gerror (RidgeSession          *s,
              const RidgeWireHeader *req,
              const GError          *error)
 {
-  guint16 code = error->domain == RIDGE_TERMINAL_ERROR ? error->code : RIDGE_ERR_INTERNAL;
+  guint16 code = error->domain == RIDGE_TERMINAL_ERROR ? error->code
+                 : error->domain == G_IO_ERROR ? RIDGE_ERR_STORAGE : RIDGE_ERR_INTERNAL;
 
   send_error_full (s, req->type, req->seq, code, error->message);
 }
@@ -671,7 +674,7 @@ complete_match (RidgeSession *s)
         g_free (probe);
         return;
       }
-    if (kind == OP_VERIFY)
+    if (kind == OP_VERIFY && s->verify_id != 0)
       {
         best = ridge_store_lookup (store, s->verify_id);
         if (best == NULL)
@@ -688,7 +691,13 @@ complete_match (RidgeSession *s)
         for (guint i = 0; i < ridge_store_count (store); i++)
           {
             const RidgeStoreEntry *e = ridge_store_nth (store, i);
-            int score = match_entry (probe, e);
+            int score;
+            /* VERIFY by user: every record of the user (and finger) */
+            if (kind == OP_VERIFY && (g_strcmp0 (e->user_id, s->verify_user) != 0
+                                      || (s->verify_finger != 0
+                                          && e->finger != s->verify_finger)))
+              continue;
+            score = match_entry (probe, e);
             if (score > best_score || (best == NULL && score >= 0))
               {
                 best_score = MAX (score, 0);
@@ -804,7 +813,19 @@ enroll_take_sample (RidgeSession *s)
 
   if (status == RIDGE_SAMPLE_ACCEPTED)
     {
-      e->tpl->samples[e->tpl->n_samples++] = *t;
+      /* the engine's template holds RIDGE_ENROLL_MAX_SAMPLES samples: beyond that the
+       * best ones are kept */
+      if (e->tpl->n_samples < RIDGE_ENROLL_MAX_SAMPLES)
+        e->tpl->samples[e->tpl->n_samples++] = *t;
+      else
+        {
+          int worst = 0;
+          for (int i = 1; i < e->tpl->n_samples; i++)
+            if (e->tpl->samples[i].quality < e->tpl->samples[worst].quality)
+              worst = i;
+          if (t->quality >= e->tpl->samples[worst].quality)
+            e->tpl->samples[worst] = *t;
+        }
       e->accepted++;
       e->quality_sum += quality;
     }
@@ -850,7 +871,8 @@ enroll_tick (RidgeSession *s,
       g_message ("%s: enrollment %u timed out waiting for sample %u", s->peer, e->id, e->index);
       count (s, RIDGE_COUNTER_TIMEOUTS, 1);
       send_sample_event (s, RIDGE_SAMPLE_TIMEOUT, 0, NULL, present);
-      enroll_clear (e);
+      /* the enrollment stays open: the user may still come, or the client cancels */
+      e->deadline = now + (gint64)e->timeout_ms * 1000;
     }
 }
 
@@ -1083,11 +1105,10 @@ handle_enroll_begin (RidgeSession               *s,
                   ridge_wire_type_name (s->op_type));
       return;
     }
-  if (b->samples < 1 || b->samples > RIDGE_ENROLL_MAX_SAMPLES)
+  if (b->samples < 1 || b->samples > 16)
     {
-      send_error (s, hdr, RIDGE_ERR_INVALID_ARG,
-                  "This terminal enrolls 1 to %d samples per finger, not %u",
-                  RIDGE_ENROLL_MAX_SAMPLES, b->samples);
+      send_error (s, hdr, RIDGE_ERR_INVALID_ARG, "An enrollment takes 1 to 16 samples, not %u",
+                  b->samples);
       return;
     }
   if (b->finger > 10)
@@ -1682,7 +1703,11 @@ handle_request (RidgeSession          *s,
                           e->id);
               break;
             }
-          s->verify_id = e->id;
+          /* by id: that record; by user: all of the user's records, the best one wins */
+          s->verify_id = in->verify.id;
+          g_free (s->verify_user);
+          s->verify_user = g_steal_pointer (&user);
+          s->verify_finger = in->verify.finger;
           start_op (s, hdr, OP_VERIFY, 0, in->verify.timeout_ms);
         }
         break;
@@ -1797,6 +1822,20 @@ handle_frame (RidgeSession          *s,
   if (hdr->flags & RIDGE_WIRE_FLAG_RESPONSE)
     return;  /* the terminal asks nothing, so there is nothing to answer */
 
+  if (hdr->flags & RIDGE_WIRE_FLAG_EVENT)
+    {
+      /* the only client event is STREAM_CREDIT; others, and events before HELLO, are
+       * ignored */
+      if (hdr->type == RIDGE_MSG_STREAM_CREDIT && s->hello)
+        {
+          if (ridge_wire_decode (hdr, payload, &msg) == RIDGE_WIRE_OK)
+            s->credits = MIN ((guint64)s->credits + msg.stream_credit.credits, 65535u * 4);
+          else
+            count (s, RIDGE_COUNTER_RX_CORRUPT, 1);
+          ridge_session_tick (s);
+        }
+      return;
+    }
   if (ridge_wire_type_name (hdr->type) == NULL)
     {
       send_error (s, hdr, RIDGE_ERR_UNSUPPORTED, "Unknown message type 0x%04x", hdr->type);
@@ -1809,18 +1848,9 @@ handle_frame (RidgeSession          *s,
       return;
     }
 
-  if (hdr->type == RIDGE_MSG_STREAM_CREDIT)
-    {
-      if (ridge_wire_decode (hdr, payload, &msg) == RIDGE_WIRE_OK)
-        s->credits = MIN ((guint64)s->credits + msg.stream_credit.credits, 65535u * 4);
-      else
-        count (s, RIDGE_COUNTER_RX_CORRUPT, 1);
-      ridge_session_tick (s);
-      return;
-    }
-
-  body = ridge_wire_body_for (hdr->type, hdr->flags & ~RIDGE_WIRE_FLAG_EVENT);
+  body = ridge_wire_body_for (hdr->type, hdr->flags);
   if (body == RIDGE_BODY_UNKNOWN || hdr->type == RIDGE_MSG_FRAME
+      || hdr->type == RIDGE_MSG_STREAM_CREDIT
       || hdr->type == RIDGE_MSG_FINGER || hdr->type == RIDGE_MSG_ENROLL_SAMPLE
       || hdr->type == RIDGE_MSG_DISCOVER)
     {
@@ -1945,6 +1975,7 @@ free_session (gpointer data)
 
   g_queue_clear_full (&s->out, (GDestroyNotify)out_chunk_free);
   enroll_clear (&s->enroll);
+  g_free (s->verify_user);
   g_clear_object (&s->conn);
   g_free (s->rx_buf);
   g_free (s->peer);
@@ -1966,6 +1997,10 @@ ridge_session_new (RidgeTerminal     *term,
   g_socket_set_blocking (s->socket, FALSE);
   g_socket_set_keepalive (s->socket, TRUE);
   g_socket_set_option (s->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  /* protocol.md 2.1: idle 10 s, interval 5 s, 3 probes */
+  g_socket_set_option (s->socket, IPPROTO_TCP, TCP_KEEPIDLE, 10, NULL);
+  g_socket_set_option (s->socket, IPPROTO_TCP, TCP_KEEPINTVL, 5, NULL);
+  g_socket_set_option (s->socket, IPPROTO_TCP, TCP_KEEPCNT, 3, NULL);
   s->controlling = !busy;
   s->client_max_payload = 4096;  /* until HELLO says more */
   s->last_rx_us = g_get_monotonic_time ();
@@ -2038,6 +2073,19 @@ ridge_session_close (RidgeSession *s,
   g_idle_add (free_session, s);
   if (reboot)
     ridge_terminal_reboot (term);
+}
+
+/* The terminal shuts down: a GOODBYE request (reason 1) goes out if the link takes it. */
+void
+ridge_session_say_goodbye (RidgeSession *s)
+{
+  RidgeWireMsg msg;
+
+  if (s->closed || !s->hello)
+    return;
+  memset (&msg, 0, sizeof msg);
+  msg.goodbye.reason = 1;
+  send_msg (s, RIDGE_MSG_GOODBYE, 0, ++s->event_seq, &msg, 8);
 }
 
 const char *

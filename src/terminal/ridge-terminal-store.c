@@ -288,6 +288,17 @@ ridge_store_open (const char *dir,
       g_ptr_array_sort (store->entries, entry_cmp);
       store->next_id = MAX (store->next_id, e->id + 1);
     }
+  /* ids are never reused: the next one is kept beside the records */
+  {
+    g_autofree char *path = g_build_filename (dir, "next-id", NULL);
+    g_autofree char *text = NULL;
+    if (g_file_get_contents (path, &text, NULL, NULL))
+      {
+        guint64 v = g_ascii_strtoull (g_strstrip (text), NULL, 10);
+        if (v > store->next_id && v < G_MAXUINT32)
+          store->next_id = v;
+      }
+  }
   g_message ("Template store %s: %u of %u templates", dir, store->entries->len, capacity);
   return store;
 }
@@ -390,6 +401,17 @@ ridge_store_put (RidgeStore            *store,
   e = entry_copy (entry);
   if (e->id == 0)
     e->id = store->next_id;
+  if (e->id >= store->next_id)
+    {
+      g_autofree char *path = g_build_filename (store->dir, "next-id", NULL);
+      g_autofree char *text = g_strdup_printf ("%u\n", e->id + 1);
+      if (!ridge_terminal_write_file_atomic (path, text, strlen (text), 0600, error))
+        {
+          g_prefix_error (error, "Template store: ");
+          entry_free (e);
+          return NULL;
+        }
+    }
 
   if (!entry_save (store, e, error))
     {

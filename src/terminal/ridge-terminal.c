@@ -291,7 +291,11 @@ void
 ridge_terminal_stop (RidgeTerminal *term)
 {
   if (term->session != NULL)
-    ridge_session_close (term->session, "the terminal is stopping");
+    {
+      ridge_session_say_goodbye (term->session);
+      if (term->session != NULL)
+        ridge_session_close (term->session, "the terminal is stopping");
+    }
   g_clear_handle_id (&term->tick_id, g_source_remove);
   g_clear_handle_id (&term->auto_finger_id, g_source_remove);
   if (term->service != NULL)
