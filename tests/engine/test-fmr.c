@@ -9,6 +9,7 @@
 
 #include "ridge-fmr.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1653,6 +1654,48 @@ run_vectors (void)
 
   CHECK (n_files == (int)(sizeof vectors / sizeof vectors[0]), "read %d vector files",
          n_files);
+
+  /* every record file (.raw, .dat) in every folder of templates/ is in the table above */
+  {
+    DIR *top = opendir (dir);
+    struct dirent *te;
+    int seen = 0;
+
+    CHECK (top != NULL, "cannot list %s", dir);
+    while (top != NULL && (te = readdir (top)) != NULL)
+      {
+        char sub[64];
+        DIR *d;
+        struct dirent *e;
+
+        if (te->d_name[0] == '.' || strlen (te->d_name) >= sizeof sub)
+          continue;
+        memcpy (sub, te->d_name, strlen (te->d_name) + 1);
+        snprintf (path, sizeof path, "%s/%s", dir, sub);
+        d = opendir (path);
+        while (d != NULL && (e = readdir (d)) != NULL)
+          {
+            size_t n = strlen (e->d_name);
+            char name[512];
+            int listed = 0;
+
+            if (!(n > 4 && (strcmp (e->d_name + n - 4, ".raw") == 0
+                            || strcmp (e->d_name + n - 4, ".dat") == 0)))
+              continue;
+            snprintf (name, sizeof name, "%s/%s", sub, e->d_name);
+            for (size_t v = 0; v < sizeof vectors / sizeof vectors[0]; v++)
+              listed |= strcmp (vectors[v].file, name) == 0;
+            CHECK (listed, "vector %s is not covered by this test", name);
+            seen++;
+          }
+        if (d != NULL)
+          closedir (d);
+      }
+    if (top != NULL)
+      closedir (top);
+    CHECK (seen == (int)(sizeof vectors / sizeof vectors[0]), "%d record files", seen);
+    printf ("%d record files in %s, all covered\n", seen, dir);
+  }
   return 0;
 }
 
