@@ -190,6 +190,8 @@ ridge_wire_rice_encode (const uint8_t *pixels,
 
   if (out == NULL || (pixels == NULL && npix > 0))
     return RIDGE_WIRE_E_INVALID;
+  if (npix > (uint32_t)INT32_MAX - 1u)
+    return RIDGE_WIRE_E_TOO_LARGE;  /* the size would not fit the return value */
   if (out_cap < 1)
     return RIDGE_WIRE_E_NOSPACE;
 
@@ -358,6 +360,8 @@ ridge_wire_rice_decode (const uint8_t *in,
 
   if (in == NULL || (pixels == NULL && npix > 0))
     return RIDGE_WIRE_E_INVALID;
+  if (npix > (uint32_t)INT32_MAX)
+    return RIDGE_WIRE_E_TOO_LARGE;
   if (in_len < 1)
     return RIDGE_WIRE_E_TRUNCATED;
 

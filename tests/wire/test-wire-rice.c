@@ -165,6 +165,11 @@ test_small_output_buffer (void)
   CHECK_EQ (ridge_wire_rice_encode (img, w, h, comp, (size_t)w * h), RIDGE_WIRE_E_NOSPACE);
   CHECK_EQ (ridge_wire_rice_encode (img, w, h, comp, (size_t)w * h + 1), w * h + 1);
   CHECK_EQ (ridge_wire_rice_encode (NULL, w, h, comp, sizeof comp), RIDGE_WIRE_E_INVALID);
+  /* 65535 x 65535 pixels: the size would not fit the int32_t result */
+  CHECK_EQ (ridge_wire_rice_encode (img, 65535, 65535, comp, sizeof comp),
+            RIDGE_WIRE_E_TOO_LARGE);
+  CHECK_EQ (ridge_wire_rice_decode (comp, sizeof comp, 65535, 65535, back),
+            RIDGE_WIRE_E_TOO_LARGE);
 }
 
 /* Hostile compressed input: truncations, bad modes, random bytes, bit flips. The decoder
