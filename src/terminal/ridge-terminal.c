@@ -188,7 +188,10 @@ on_auto_finger (gpointer user_data)
     }
   else
     {
-      guint finger = term->auto_finger_next++ % 5 + 1;
+      /* fingers 1..5, impressions 0..2 in turn: 15 renderings, then all cached */
+      guint turn = term->auto_finger_next++;
+      guint finger = turn % 5 + 1;
+      int impression = (turn / 5) % 3;
       if (ridge_sensor_get_kind (term->sensor) == RIDGE_SENSOR_IMAGES)
         {
           /* images folders name their fingers freely: walk on until one exists */
@@ -203,7 +206,7 @@ on_auto_finger (gpointer user_data)
           if (!placed)
             term->auto_finger_next = 0;
         }
-      else if (!ridge_sensor_place (term->sensor, finger, -1, &error))
+      else if (!ridge_sensor_place (term->sensor, finger, impression, &error))
         g_warning ("Auto finger: %s", error->message);
       term->auto_finger_id = g_timeout_add (3000, on_auto_finger, term);
     }
@@ -275,7 +278,7 @@ ridge_terminal_start (RidgeTerminal *term,
       if (ridge_sensor_get_kind (term->sensor) != RIDGE_SENSOR_LIBFPRINT)
         {
           g_message ("Auto finger: a simulated finger is placed and lifted periodically");
-          term->auto_finger_next = 1;
+          term->auto_finger_next = 0;
           term->auto_finger_id = g_timeout_add (1000, on_auto_finger, term);
         }
     }
