@@ -16,6 +16,9 @@
 #include "ridge-connector.h"
 #include "ridge-error.h"
 
+#define PROBES            3u
+#define PROBE_INTERVAL_US (300 * 1000)
+
 G_DEFINE_BOXED_TYPE (RidgeAnnounce, ridge_announce, ridge_announce_copy, ridge_announce_free);
 
 RidgeAnnounce *
@@ -97,6 +100,7 @@ discover_thread (GTask        *task,
   guint8 probe_frame[RIDGE_WIRE_OVERHEAD];
   guint32 seq = g_random_int ();
   gint64 sent_us, deadline;
+  guint probes_sent;
   int32_t n;
 
   target_ip = resolve (probe->address, cancellable, &error);
@@ -134,6 +138,7 @@ discover_thread (GTask        *task,
                                                   probe->address, probe->port, error->message));
       return;
     }
+  probes_sent = 1;
 
   deadline = sent_us + (gint64)probe->timeout_ms * 1000;
   for (;;)
@@ -146,8 +151,22 @@ discover_thread (GTask        *task,
       gssize got;
       size_t used = 0;
 
+      gint64 next_probe = sent_us + (gint64)probes_sent * PROBE_INTERVAL_US;
+
       if (left <= 0)
         break;
+      /* UDP may lose datagrams: probe up to PROBES times, PROBE_INTERVAL_US apart */
+      if (probes_sent < PROBES && g_get_monotonic_time () >= next_probe)
+        {
+          g_socket_send_to (sock, target, (const char *)probe_frame, (gsize)n, cancellable,
+                            NULL);
+          probes_sent++;
+          continue;
+        }
+      if (probes_sent < PROBES)
+        left = MIN (left, next_probe - g_get_monotonic_time ());
+      if (left <= 0)
+        continue;
       if (!g_socket_condition_timed_wait (sock, G_IO_IN, left, cancellable, &rerr))
         {
           if (g_error_matches (rerr, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -155,7 +174,7 @@ discover_thread (GTask        *task,
               g_task_return_error (task, g_steal_pointer (&rerr));
               return;
             }
-          break; /* timed out */
+          continue; /* time for another probe, or the deadline */
         }
       got = g_socket_receive_from (sock, &from, (char *)buf, 65536, cancellable, &rerr);
       if (got <= 0)
@@ -172,7 +191,10 @@ discover_thread (GTask        *task,
       {
         g_autofree char *ip = g_inet_address_to_string (
           g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (from)));
-        g_autofree char *key = g_strdup_printf ("%s:%u", ip, m.announce.tcp_port);
+        g_autofree char *serial = ridge_wire_str_dup (m.announce.info.serial);
+        /* one entry per terminal: by serial number, else by address */
+        g_autofree char *key = serial[0] ? g_strdup_printf ("serial:%s", serial)
+                               : g_strdup_printf ("%s:%u", ip, m.announce.tcp_port);
         RidgeAnnounce *a;
 
         if (g_hash_table_contains (seen, key))

@@ -1148,6 +1148,7 @@ request_internal (RidgeSession       *self,
   Pending *p;
   guint32 size = 0;
   guint32 seq;
+  gint64 sent_us;
 
   g_task_set_source_tag (task, ridge_session_request_async);
 
@@ -1172,6 +1173,7 @@ request_internal (RidgeSession       *self,
     self->hello_seq = seq;
   if (type == RIDGE_MSG_STREAM_START)
     self->last_dropped_total = 0;
+  sent_us = g_get_monotonic_time ();
   if (!send_frame (self, type, 0, seq, msg, &size, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1185,7 +1187,7 @@ request_internal (RidgeSession       *self,
   p->seq = seq;
   p->type = type;
   p->size = size;
-  p->sent_us = g_get_monotonic_time ();
+  p->sent_us = sent_us;
   p->timeout_source = g_timeout_source_new (timeout_ms ? timeout_ms : self->request_timeout_ms);
   g_source_set_callback (p->timeout_source, pending_timed_out, p, NULL);
   g_source_set_name (p->timeout_source, name ? name : "ridge request");

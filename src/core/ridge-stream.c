@@ -9,11 +9,13 @@
 #include "ridge-stream.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "ridge-error.h"
 #include "ridge-health.h"
 
 #define LATENCY_RING 4096u
+#define ARRIVAL_RING 1024u /* frames/s above this are reported as this */
 
 struct _RidgeStream {
   GObject       parent_instance;
@@ -30,9 +32,8 @@ struct _RidgeStream {
   gboolean have_frame_no;
   guint32  last_frame_no;
   gint64   start_us;
-  gint64   second_start_us;
-  guint    second_frames;
-  double   fps;
+  gint64   arrivals[ARRIVAL_RING];
+  guint    arrival_next;
 
   gint64 *latency;
   guint   latency_n;          /* samples stored (≤ LATENCY_RING) */
@@ -73,14 +74,8 @@ on_frame (RidgeSession *session,
       self->latency_n = MIN (self->latency_n + 1, LATENCY_RING);
     }
 
-  if (now - self->second_start_us >= G_USEC_PER_SEC)
-    {
-      self->fps = (double)self->second_frames * G_USEC_PER_SEC
-                  / (double)(now - self->second_start_us);
-      self->second_start_us = now;
-      self->second_frames = 0;
-    }
-  self->second_frames++;
+  self->arrivals[self->arrival_next] = now;
+  self->arrival_next = (self->arrival_next + 1) % ARRIVAL_RING;
 
   g_signal_emit (self, signals[SIGNAL_FRAME], 0, frame);
 
@@ -208,9 +203,8 @@ ridge_stream_start_async (RidgeStream        *self,
   self->raw_bytes = 0;
   self->have_frame_no = FALSE;
   self->start_us = g_get_monotonic_time ();
-  self->second_start_us = self->start_us;
-  self->second_frames = 0;
-  self->fps = 0;
+  memset (self->arrivals, 0, sizeof self->arrivals);
+  self->arrival_next = 0;
   self->latency_n = 0;
   self->latency_next = 0;
   /* frames may arrive before the STREAM_START response: count them */
@@ -326,7 +320,11 @@ ridge_stream_get_stats (RidgeStream      *self,
   out->dropped = self->terminal_dropped + self->dropped_gaps;
   out->bytes = self->bytes;
   out->raw_bytes = self->raw_bytes;
-  out->fps = self->fps;
+  /* frames that arrived during the last second */
+  out->fps = 0;
+  for (guint i = 0; i < ARRIVAL_RING; i++)
+    if (self->arrivals[i] > 0 && now - self->arrivals[i] < G_USEC_PER_SEC)
+      out->fps += 1;
   out->fps_avg = now > self->start_us && self->frames > 0
                  ? (double)self->frames * G_USEC_PER_SEC / (double)(now - self->start_us) : 0;
   out->latency_samples = self->latency_n;
