@@ -1044,8 +1044,14 @@ ridge_fmr_view_to_template (const RidgeFmrRecord *rec,
   memset (out, 0, sizeof *out);
   out->width = rec->width;
   out->height = rec->height;
-  /* pixels per centimetre → dots per inch; unknown (0) → the engine's 500 dpi */
-  out->dpi = rec->res_x > 0 ? (uint16_t)(((unsigned)rec->res_x * 254 + 50) / 100) : 500;
+  /* pixels per centimetre → dots per inch (at most 65535); unknown (0) → the engine's
+   * 500 dpi */
+  if (rec->res_x == 0)
+    out->dpi = 500;
+  else if (rec->res_x > (65535u * 100 - 50) / 254)
+    out->dpi = 65535;
+  else
+    out->dpi = (uint16_t)(((unsigned)rec->res_x * 254 + 50) / 100);
   out->quality = v->finger_quality > 100 ? 100 : v->finger_quality;
   out->n_minutiae = v->n_minutiae;
   unit = rec->format == RIDGE_FMR_FORMAT_ISO ? 2.0 * M_PI / 256.0 : M_PI / 90.0;

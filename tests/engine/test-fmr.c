@@ -762,6 +762,19 @@ test_template (void)
         }
     }
   CHECK_RET (ridge_fmr_view_to_template (&rec_b, 1, &t2), RIDGE_FMR_E_INVALID);
+  /* resolutions: 0 (unknown) → 500 dpi, huge ones saturate */
+  rec_b.res_x = 0;
+  CHECK_RET (ridge_fmr_view_to_template (&rec_b, 0, &t2), RIDGE_FMR_OK);
+  CHECK (t2.dpi == 500, "unknown resolution: %d dpi", t2.dpi);
+  rec_b.res_x = 25800;
+  CHECK_RET (ridge_fmr_view_to_template (&rec_b, 0, &t2), RIDGE_FMR_OK);
+  CHECK (t2.dpi == 65532, "25800 px/cm: %d dpi", t2.dpi);
+  rec_b.res_x = 25802;
+  CHECK_RET (ridge_fmr_view_to_template (&rec_b, 0, &t2), RIDGE_FMR_OK);
+  CHECK (t2.dpi == 65535, "25802 px/cm: %d dpi", t2.dpi);
+  rec_b.res_x = 65535;
+  CHECK_RET (ridge_fmr_view_to_template (&rec_b, 0, &t2), RIDGE_FMR_OK);
+  CHECK (t2.dpi == 65535, "65535 px/cm: %d dpi", t2.dpi);
   info.finger_position = 11;
   CHECK_RET (ridge_fmr_from_template (&t, RIDGE_FMR_FORMAT_ISO, &info, &rec_a),
              RIDGE_FMR_E_FIELD);
