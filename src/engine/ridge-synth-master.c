@@ -72,6 +72,173 @@ ridge_rng_gauss (RidgeRng *rng)
   return (s - 2.0) * 1.7320508075688772;
 }
 
+/* ---- Portable maths ------------------------------------------------------------------- */
+
+static double
+round_half_away (double x)
+{
+  return x < 0 ? -(double)(int64_t)(0.5 - x) : (double)(int64_t)(x + 0.5);
+}
+
+double
+ridge_synth_exp (double x)
+{
+  static const double ln2_hi = 6.93147180369123816490e-01;
+  static const double ln2_lo = 1.90821492927058770002e-10;
+  /* 1/n, folded by the compiler */
+  static const double inv[14] = {
+    0, 1.0, 1.0 / 2, 1.0 / 3, 1.0 / 4, 1.0 / 5, 1.0 / 6, 1.0 / 7, 1.0 / 8, 1.0 / 9,
+    1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13
+  };
+  union {
+    double   d;
+    uint64_t u;
+  } scale;
+  double k, r, p;
+
+  if (!(x > -700.0))
+    return 0.0;                /* also NaN */
+  if (x > 700.0)
+    x = 700.0;
+  k = round_half_away (x * 1.44269504088896338700);
+  r = (x - k * ln2_hi) - k * ln2_lo;   /* |r| <= 0.35 */
+  /* Taylor series to r^13 / 13! (Horner): error below 1e-16 on |r| <= 0.35 */
+  p = 1.0;
+  for (int n = 13; n >= 1; n--)
+    p = 1.0 + p * r * inv[n];
+  /* times 2^k, built exactly (k is within the normal range here) */
+  scale.u = (uint64_t)((int64_t)k + 1023) << 52;
+  return p * scale.d;
+}
+
+/* sin and cos on [-pi/4, pi/4] */
+static double
+sin_kernel (double t)
+{
+  static const double inv[8] = {
+    0, 1.0 / 6, 1.0 / 20, 1.0 / 42, 1.0 / 72, 1.0 / 110, 1.0 / 156, 1.0 / 210
+  };
+  double t2 = t * t, p = 1.0;
+
+  /* t - t^3/3! + ... - t^15/15!, Horner: inv[k] = 1 / ((2k+1)(2k)) */
+  for (int k = 7; k >= 1; k--)
+    p = 1.0 - p * t2 * inv[k];
+  return t * p;
+}
+
+static double
+cos_kernel (double t)
+{
+  static const double inv[9] = {
+    0, 1.0 / 2, 1.0 / 12, 1.0 / 30, 1.0 / 56, 1.0 / 90, 1.0 / 132, 1.0 / 182, 1.0 / 240
+  };
+  double t2 = t * t, p = 1.0;
+
+  /* 1 - t^2/2! + ... + t^16/16!, Horner: inv[k] = 1 / ((2k)(2k-1)) */
+  for (int k = 8; k >= 1; k--)
+    p = 1.0 - p * t2 * inv[k];
+  return p;
+}
+
+/* x = q * pi/2 + t with |t| <= pi/4; returns q mod 4 */
+static int
+reduce_quadrant (double  x,
+                 double *t)
+{
+  static const double half_pi_hi = 1.57079632673412561417e+00;
+  static const double half_pi_lo = 6.07710050650619224932e-11;
+  double q = round_half_away (x * 0.63661977236758134308);
+
+  *t = (x - q * half_pi_hi) - q * half_pi_lo;
+  return (int)(((int64_t)q % 4 + 4) % 4);
+}
+
+double
+ridge_synth_sin (double x)
+{
+  double t;
+
+  if (!(x > -1e6 && x < 1e6))
+    return 0.0;
+  switch (reduce_quadrant (x, &t))
+    {
+      case 0:
+        return sin_kernel (t);
+      case 1:
+        return cos_kernel (t);
+      case 2:
+        return -sin_kernel (t);
+      default:
+        return -cos_kernel (t);
+    }
+}
+
+double
+ridge_synth_cos (double x)
+{
+  double t;
+
+  if (!(x > -1e6 && x < 1e6))
+    return 1.0;
+  switch (reduce_quadrant (x, &t))
+    {
+      case 0:
+        return cos_kernel (t);
+      case 1:
+        return -sin_kernel (t);
+      case 2:
+        return -cos_kernel (t);
+      default:
+        return sin_kernel (t);
+    }
+}
+
+/* atan on [0, 1] */
+static double
+atan_unit (double x)
+{
+  static const double tan_pi_12 = 0.26794919243112270647;
+  static const double sqrt3 = 1.73205080756887729353;
+  double base = 0.0, x2, sum = 0.0, term;
+
+  if (x > tan_pi_12)
+    {
+      x = (x * sqrt3 - 1.0) / (x + sqrt3);
+      base = RIDGE_SYNTH_PI / 6.0;
+    }
+  /* |x| <= tan(pi/12): alternating series to x^27 */
+  x2 = x * x;
+  term = x;
+  for (int k = 0; k < 14; k++)
+    {
+      static const double inv_odd[14] = {
+        1.0, 1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17,
+        1.0 / 19, 1.0 / 21, 1.0 / 23, 1.0 / 25, 1.0 / 27
+      };
+
+      sum += (k & 1 ? -term : term) * inv_odd[k];
+      term *= x2;
+    }
+  return base + sum;
+}
+
+double
+ridge_synth_atan2 (double y,
+                   double x)
+{
+  double ax = x < 0 ? -x : x, ay = y < 0 ? -y : y, a;
+
+  if (ax == 0.0 && ay == 0.0)
+    return 0.0;
+  if (ay <= ax)
+    a = atan_unit (ay / ax);
+  else
+    a = RIDGE_SYNTH_PI / 2.0 - atan_unit (ax / ay);
+  if (x < 0)
+    a = RIDGE_SYNTH_PI - a;
+  return y < 0 ? -a : a;
+}
+
 /* ---- Pattern class ----------------------------------------------------------------------- */
 
 enum {
@@ -205,8 +372,8 @@ orientation_at (const RidgeSynthMaster *m,
       if (t > 1.2f)
         t = 1.2f;
       h = fp->arch_height * (0.3f * t + 3.0f * t * (1.0f - 0.5f * t) * (1.0f - 0.5f * t));
-      slope = h * u / fp->arch_width * expf (-0.5f * u * u);
-      theta = atanf (slope);
+      slope = h * u / fp->arch_width * (float)ridge_synth_exp (-0.5 * u * u);
+      theta = (float)ridge_synth_atan2 (slope, 1.0);
     }
   else
     {
@@ -215,10 +382,12 @@ orientation_at (const RidgeSynthMaster *m,
 
       for (int i = 0; i < m->n_cores; i++)
         sum += correction_apply (&fp->core_corr[i],
-                                 atan2f (-(y - m->cores[i].y), x - m->cores[i].x));
+                                 (float)ridge_synth_atan2 (-(y - m->cores[i].y),
+                                                           x - m->cores[i].x));
       for (int i = 0; i < m->n_deltas; i++)
         sum -= correction_apply (&fp->delta_corr[i],
-                                 atan2f (-(y - m->deltas[i].y), x - m->deltas[i].x));
+                                 (float)ridge_synth_atan2 (-(y - m->deltas[i].y),
+                                                           x - m->deltas[i].x));
       theta = -(fp->theta_inf + 0.5f * sum);  /* back to image coordinates (y down) */
     }
   theta = fmodf (theta, (float)PI_F);
@@ -240,17 +409,17 @@ period_at (const RidgeSynthMaster *m,
   float sigma2 = 2.0f * (28.0f * m->scale) * (28.0f * m->scale);
 
   for (int i = 0; i < 3; i++)
-    wave += cosf (fp->wave_kx[i] * x + fp->wave_ky[i] * y + fp->wave_phase[i]);
+    wave += (float)ridge_synth_cos (fp->wave_kx[i] * x + fp->wave_ky[i] * y + fp->wave_phase[i]);
   p *= 1.0f + 0.035f * wave;
   for (int i = 0; i < m->n_cores; i++)
     {
       float dx = x - m->cores[i].x, dy = y - m->cores[i].y;
-      p += 1.2f * m->scale * expf (-(dx * dx + dy * dy) / sigma2);
+      p += 1.2f * m->scale * (float)ridge_synth_exp (-(dx * dx + dy * dy) / sigma2);
     }
   for (int i = 0; i < m->n_deltas; i++)
     {
       float dx = x - m->deltas[i].x, dy = y - m->deltas[i].y;
-      p += 0.8f * m->scale * expf (-(dx * dx + dy * dy) / sigma2);
+      p += 0.8f * m->scale * (float)ridge_synth_exp (-(dx * dx + dy * dy) / sigma2);
     }
   return p;
 }
@@ -392,7 +561,7 @@ bank_build (Bank *b,
         {
           Kernel *k = &b->k[pi * N_ORIENT + oi];
           float th = (float)(PI_F * oi / N_ORIENT);
-          float c = cosf (th), sn_ = sinf (th);
+          float c = (float)ridge_synth_cos (th), sn_ = (float)ridge_synth_sin (th);
           double sum = 0.0, resp = 0.0;
           int count = 0;
 
@@ -413,8 +582,8 @@ bank_build (Bank *b,
 
                   if (e > 6.0f)
                     continue;
-                  k->w[(ky + r) * side + (kx + r)] = expf (-0.5f * e)
-                                                     * cosf ((float)(2.0 * PI_F) * a / p);
+                  k->w[(ky + r) * side + (kx + r)] =
+                    (float)(ridge_synth_exp (-0.5 * e) * ridge_synth_cos (2.0 * PI_F * a / p));
                   if (kx < first)
                     first = kx;
                   if (kx > last)
@@ -433,7 +602,7 @@ bank_build (Bank *b,
                 float *w = &k->w[(ky + r) * side + (kx + r)];
 
                 *w -= (float)(sum / count);
-                resp += *w * cos (2.0 * PI_F * a / p);
+                resp += *w * ridge_synth_cos (2.0 * PI_F * a / p);
               }
           for (int i = 0; i < side * side; i++)
             k->w[i] = (float)(k->w[i] / resp);
@@ -603,8 +772,8 @@ ridge_synth_master_build (uint32_t          finger_seed,
       float wl = (float)ridge_rng_range (&rng, 120, 260) * s;
       float dir = (float)ridge_rng_range (&rng, 0, PI_F);
 
-      fp.wave_kx[i] = (float)(2.0 * PI_F) / wl * cosf (dir);
-      fp.wave_ky[i] = (float)(2.0 * PI_F) / wl * sinf (dir);
+      fp.wave_kx[i] = (float)(2.0 * PI_F) / wl * (float)ridge_synth_cos (dir);
+      fp.wave_ky[i] = (float)(2.0 * PI_F) / wl * (float)ridge_synth_sin (dir);
       fp.wave_phase[i] = (float)ridge_rng_range (&rng, 0, 2.0 * PI_F);
     }
 

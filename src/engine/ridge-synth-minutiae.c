@@ -318,7 +318,7 @@ static float
 iso_angle (float dx,
            float dy)
 {
-  double a = atan2 (-(double)dy, (double)dx);
+  double a = ridge_synth_atan2 (-(double)dy, (double)dx);
 
   if (a < 0)
     a += 2.0 * PI_D;
@@ -375,9 +375,11 @@ ridge_synth_skeleton_minutiae (const uint8_t *skel,
   Cand *c = NULL;
   int n = 0, n_cap = 0, n_out = 0;
   int l_dir = (int)lrintf (period * 1.1f);
-  int l_spur = (int)lrintf (period * 1.0f);
+  int l_spur = (int)lrintf (period * 1.2f);
   int l_island = (int)lrintf (period * 1.8f);
   float d_pair = period * 0.8f;
+  float d_gap = period * 1.4f;
+  uint8_t *kill = NULL;
 
   if (l_dir > 36)
     l_dir = 36;
@@ -523,23 +525,38 @@ ridge_synth_skeleton_minutiae (const uint8_t *skel,
       }
     }
 
-  /* pairs that are artefacts: broken ridges, small lakes and bridges, any two minutiae
-   * closer than a fraction of the ridge period */
+  /* pairs that are artefacts, or too close to tell apart: any two minutiae closer than
+   * 0.8 ridge period (small lakes, bridges, hooks), and two endings facing each other
+   * across a gap of up to 1.4 periods (a broken ridge) */
+  kill = calloc ((size_t)n + 1, 1);
+  if (kill == NULL)
+    goto out;
   for (int i = 0; i < n; i++)
     for (int j = i + 1; j < n && c[i].alive; j++)
       {
-        float dx, dy;
+        float dx, dy, d2;
 
         if (!c[j].alive)
           continue;
-        dx = (float)(c[i].x - c[j].x);
-        dy = (float)(c[i].y - c[j].y);
-        if (dx * dx + dy * dy < d_pair * d_pair)
+        dx = (float)(c[j].x - c[i].x);
+        dy = (float)(c[j].y - c[i].y);
+        d2 = dx * dx + dy * dy;
+        if (d2 < d_pair * d_pair)
+          kill[i] = kill[j] = 1;
+        else if (d2 < d_gap * d_gap && c[i].type == RIDGE_MINUTIA_ENDING
+                 && c[j].type == RIDGE_MINUTIA_ENDING)
           {
-            c[i].alive = 0;
-            c[j].alive = 0;
+            float to_j = iso_angle (dx, dy), to_i = iso_angle (-dx, -dy);
+
+            /* each ending's free side (opposite its direction) looks at the other */
+            if (angle_diff (c[i].angle + (float)PI_D, to_j) < 0.9f
+                && angle_diff (c[j].angle + (float)PI_D, to_i) < 0.9f)
+              kill[i] = kill[j] = 1;
           }
       }
+  for (int i = 0; i < n; i++)
+    if (kill[i])
+      c[i].alive = 0;
 
   for (int i = 0; i < n && n_out < cap; i++)
     {
@@ -559,5 +576,6 @@ out:
   free (cn);
   free (ex);
   free (c);
+  free (kill);
   return n_out;
 }

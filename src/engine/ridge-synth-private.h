@@ -31,6 +31,21 @@ double   ridge_rng_range (RidgeRng *rng, double lo, double hi);
 /* Approximately normal (mean 0, deviation 1): a sum of uniforms, no libm involved. */
 double   ridge_rng_gauss (RidgeRng *rng);
 
+/* ---- Portable maths -------------------------------------------------------------------
+ *
+ * libm's exp/sin/cos/atan2 may differ in the last bit between libraries and even between
+ * code paths of one library (glibc picks FMA variants by CPU). Everything that shapes a
+ * synthetic print uses these instead: only +, -, *, / and exact operations on doubles, so
+ * the same seed gives the same bytes everywhere (C11 mode: no FMA contraction). Accurate
+ * to about 1e-15 over the ranges used here. */
+
+#define RIDGE_SYNTH_PI 3.14159265358979323846
+
+double ridge_synth_exp (double x);
+double ridge_synth_sin (double x);
+double ridge_synth_cos (double x);
+double ridge_synth_atan2 (double y, double x);
+
 /* ---- Master print ------------------------------------------------------------------------ */
 
 #define RIDGE_SYNTH_MAX_SINGULAR 4

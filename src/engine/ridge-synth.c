@@ -71,7 +71,7 @@ elastic (const Transform *tf,
   for (int i = 0; i < tf->n_bumps; i++)
     {
       float ex = x - tf->bx[i], ey = y - tf->by[i];
-      float g = expf (-(ex * ex + ey * ey) * tf->inv_2s2);
+      float g = (float)ridge_synth_exp (-(ex * ex + ey * ey) * tf->inv_2s2);
 
       ddx += tf->ax[i] * g;
       ddy += tf->ay[i] * g;
@@ -341,8 +341,8 @@ ridge_synth_impression (uint32_t                finger_seed,
     {
       float rot = (float)ridge_rng_range (&rng, -20, 20) * p.distortion * (float)(PI_F / 180.0);
 
-      tf.cos_r = cosf (rot);
-      tf.sin_r = sinf (rot);
+      tf.cos_r = (float)ridge_synth_cos (rot);
+      tf.sin_r = (float)ridge_synth_sin (rot);
       tf.tx = (float)ridge_rng_range (&rng, -35, 35) * s * p.distortion;
       tf.ty = (float)ridge_rng_range (&rng, -35, 35) * s * p.distortion;
       if (p.distortion > 0.0f)
@@ -360,10 +360,10 @@ ridge_synth_impression (uint32_t                finger_seed,
               float amp = (float)ridge_rng_range (&rng, 2, 7) * s * p.distortion;
               float dir = (float)ridge_rng_range (&rng, 0, 2.0 * PI_F);
 
-              tf.bx[i] = tf.ccx + r * cosf (a);
-              tf.by[i] = tf.ccy + r * sinf (a);
-              tf.ax[i] = amp * cosf (dir);
-              tf.ay[i] = amp * sinf (dir);
+              tf.bx[i] = tf.ccx + r * (float)ridge_synth_cos (a);
+              tf.by[i] = tf.ccy + r * (float)ridge_synth_sin (a);
+              tf.ax[i] = amp * (float)ridge_synth_cos (dir);
+              tf.ay[i] = amp * (float)ridge_synth_sin (dir);
             }
         }
       if (p.partial > 0.0f)
@@ -372,8 +372,8 @@ ridge_synth_impression (uint32_t                finger_seed,
           float share = (float)ridge_rng_range (&rng, 0, p.partial);
 
           partial_cut = share > 0.02f;
-          cut_nx = cosf (a);
-          cut_ny = sinf (a);
+          cut_nx = (float)ridge_synth_cos (a);
+          cut_ny = (float)ridge_synth_sin (a);
           /* a half-plane at this distance from the print's centre removes about `share` */
           cut_d = (1.0f - 2.0f * share) * 130.0f * s;
         }
@@ -459,11 +459,11 @@ ridge_synth_impression (uint32_t                finger_seed,
         if (ix < 0 || iy < 0 || ix >= w || iy >= h || dist[(size_t)iy * w + ix] < 10.0f * s)
           continue;
         /* the direction through the same transform */
-        map_forward (&tf, mm->x + 0.5f + 6.0f * cosf (mm->angle),
-                     mm->y + 0.5f - 6.0f * sinf (mm->angle), &ax, &ay);
+        map_forward (&tf, mm->x + 0.5f + 6.0f * (float)ridge_synth_cos (mm->angle),
+                     mm->y + 0.5f - 6.0f * (float)ridge_synth_sin (mm->angle), &ax, &ay);
         dx = ax - 0.5f - qx;
         dy = ay - 0.5f - qy;
-        ang = atan2f (-dy, dx);
+        ang = (float)ridge_synth_atan2 (-dy, dx);
         if (ang < 0.0f)
           ang += (float)(2.0 * PI_F);
         if (ang >= (float)(2.0 * PI_F))
