@@ -76,9 +76,10 @@ typedef struct {
   int     *queue;                             /* nb */
 
   /* pixel maps */
-  float   *norm, *tmp, *enh;
+  float   *norm, *tmp;
   uint8_t *bin, *skel;
-  int32_t *mark;
+  int32_t *mark, *aux;
+  void    *pixbuf;                            /* owns norm, tmp, mark, aux, bin, skel */
 
   /* filter bank: along-ridge offsets per orientation, across-ridge weights per
    * (orientation, period) computed on first use */
@@ -108,6 +109,13 @@ clampi (int v,
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* lrintf without the libm call (no errno, no rounding mode): nearest, halves away from 0 */
+static int
+round_int (float v)
+{
+  return (int)(v >= 0 ? v + 0.5f : v - 0.5f);
+}
+
 static void
 ctx_free (Ctx *c)
 {
@@ -116,8 +124,7 @@ ctx_free (Ctx *c)
   free (c->dcos); free (c->dsin); free (c->rel); free (c->period); free (c->measured);
   free (c->fg); free (c->work); free (c->bdist); free (c->clarity); free (c->signal);
   free (c->queue);
-  free (c->norm); free (c->tmp); free (c->enh); free (c->bin); free (c->skel);
-  free (c->mark);
+  free (c->pixbuf);
   free (c->across_w); free (c->across_ready);
 }
 
@@ -131,13 +138,24 @@ ctx_alloc (Ctx *c)
       || FA (gxy, nb) || FA (dcos, nb) || FA (dsin, nb) || FA (rel, nb) || FA (period, nb)
       || FA (measured, nb) || FA (fg, nb) || FA (work, nb) || FA (bdist, nb)
       || FA (clarity, nb) || FA (signal, nb) || FA (queue, nb)
-      || FA (norm, np) || FA (tmp, np) || FA (enh, np) || FA (bin, np) || FA (skel, np)
-      || FA (mark, np)
-      || FA (across_w, (size_t)N_OBINS * N_PBINS * (2 * ACROSS_HALF + 1))
       || FA (across_ready, (size_t)N_OBINS * N_PBINS))
     return RIDGE_ENGINE_E_NOMEM;
 #undef FA
+  /* the pixel buffers in one block, written in full before they are read: one
+   * allocation keeps the allocator from returning the pages to the system between
+   * extractions (faulting them in again costs more than the extraction itself) */
+  c->pixbuf = malloc (np * (2 * sizeof (float) + 2 * sizeof (int32_t) + 2));
+  c->across_w = malloc ((size_t)N_OBINS * N_PBINS * (2 * ACROSS_HALF + 1) * sizeof (float));
+  if (c->pixbuf == NULL || c->across_w == NULL)
+    return RIDGE_ENGINE_E_NOMEM;
+  c->norm = (float *)c->pixbuf;
+  c->tmp = c->norm + np;
+  c->mark = (int32_t *)(c->tmp + np);
+  c->aux = c->mark + np;
+  c->bin = (uint8_t *)(c->aux + np);
+  c->skel = c->bin + np;
   return RIDGE_ENGINE_OK;
+
 }
 
 /* ---- block statistics: grey mean/contrast and gradient moments ---------------------- */
@@ -146,8 +164,8 @@ static void
 block_statistics (Ctx *c)
 {
   int bw = c->bw, bh = c->bh, w = c->w, h = c->h;
-  double *s1 = calloc ((size_t)c->nb * 6, sizeof (double));
-  double *s2, *sn, *sxx, *syy, *sxy;
+  int64_t *s1 = calloc ((size_t)c->nb * 6, sizeof (int64_t));
+  int64_t *s2, *sn, *sxx, *syy, *sxy;
 
   if (s1 == NULL)
     return;
@@ -168,11 +186,11 @@ block_statistics (Ctx *c)
           int gy = (rd[xl] + 2 * rd[x] + rd[xr]) - (ru[xl] + 2 * ru[x] + ru[xr]);
 
           s1[b] += r[x];
-          s2[b] += (double)r[x] * r[x];
+          s2[b] += r[x] * r[x];
           sn[b] += 1;
-          sxx[b] += (double)gx * gx;
-          syy[b] += (double)gy * gy;
-          sxy[b] += (double)gx * gy;
+          sxx[b] += gx * gx;
+          syy[b] += gy * gy;
+          sxy[b] += gx * gy;
         }
     }
 
@@ -190,8 +208,8 @@ block_statistics (Ctx *c)
               if (jj < 0 || jj >= bh || ii < 0 || ii >= bw)
                 continue;
               k = jj * bw + ii;
-              a1 += s1[k]; a2 += s2[k]; an += sn[k];
-              axx += sxx[k]; ayy += syy[k]; axy += sxy[k];
+              a1 += (double)s1[k]; a2 += (double)s2[k]; an += (double)sn[k];
+              axx += (double)sxx[k]; ayy += (double)syy[k]; axy += (double)sxy[k];
             }
         c->mean[b] = (float)(a1 / an);
         c->contrast[b] = (float)sqrt (fmax (0.0, a2 / an - (a1 / an) * (a1 / an)));
@@ -464,15 +482,15 @@ signature_period (const Ctx *c,
     {
       float t = (float)k - SIG_LEN / 2, acc = 0;
 
-      for (int s = -SIG_WIDTH; s <= SIG_WIDTH; s++)
+      for (int s = -SIG_WIDTH; s <= SIG_WIDTH; s += 2)
         {
-          int x = (int)lrintf (cx + t * nx + s * dx), y = (int)lrintf (cy + t * ny + s * dy);
+          int x = round_int (cx + t * nx + s * dx), y = round_int (cy + t * ny + s * dy);
 
           x = clampi (x, 0, c->w - 1);
           y = clampi (y, 0, c->h - 1);
           acc += c->px[(size_t)y * c->w + x];
         }
-      sig[k] = acc / (2 * SIG_WIDTH + 1);
+      sig[k] = acc / (SIG_WIDTH + 1);
     }
   for (int k = 0; k < SIG_LEN; k++)
     {
@@ -602,25 +620,40 @@ frequency (Ctx *c)
 static void
 normalise (Ctx *c)
 {
+  /* bilinear interpolation of the block mean and contrast between block centres: per
+   * row, interpolate the two block rows, then walk along the row */
+  float *rm = c->tmp, *rs = c->tmp + c->bw;   /* tmp is free until the enhancement */
+
   for (int y = 0; y < c->h; y++)
     {
-      float fy = ((float)y + 0.5f) / B - 0.5f;
-      int j0 = clampi ((int)floorf (fy), 0, c->bh - 1), j1 = clampi (j0 + 1, 0, c->bh - 1);
-      float wy = clampf (fy - (float)j0, 0, 1);
+      int fy8 = 2 * y + 1 - B;                /* 2 B (y + 0.5 - B / 2), in 1/(2B) units */
+      int j0 = fy8 < 0 ? 0 : fy8 / (2 * B), j1 = j0 + 1 < c->bh ? j0 + 1 : c->bh - 1;
+      float wy = fy8 < 0 ? 0 : (float)(fy8 - 2 * B * j0) / (2 * B);
+      const uint8_t *src = c->px + (size_t)y * c->w;
+      float *dst = c->norm + (size_t)y * c->w;
 
+      if (wy > 1)
+        wy = 1;
+      for (int i = 0; i < c->bw; i++)
+        {
+          float s;
+
+          rm[i] = (1 - wy) * c->mean[j0 * c->bw + i] + wy * c->mean[j1 * c->bw + i];
+          s = (1 - wy) * c->contrast[j0 * c->bw + i] + wy * c->contrast[j1 * c->bw + i];
+          rs[i] = 1.0f / (s > 6.0f ? s : 6.0f);
+        }
       for (int x = 0; x < c->w; x++)
         {
-          float fx = ((float)x + 0.5f) / B - 0.5f;
-          int i0 = clampi ((int)floorf (fx), 0, c->bw - 1), i1 = clampi (i0 + 1, 0, c->bw - 1);
-          float wx = clampf (fx - (float)i0, 0, 1);
-          int a = j0 * c->bw + i0, bb = j0 * c->bw + i1, cc = j1 * c->bw + i0, d = j1 * c->bw + i1;
-          float m = (1 - wy) * ((1 - wx) * c->mean[a] + wx * c->mean[bb])
-                    + wy * ((1 - wx) * c->mean[cc] + wx * c->mean[d]);
-          float s = (1 - wy) * ((1 - wx) * c->contrast[a] + wx * c->contrast[bb])
-                    + wy * ((1 - wx) * c->contrast[cc] + wx * c->contrast[d]);
+          int fx8 = 2 * x + 1 - B;
+          int i0 = fx8 < 0 ? 0 : fx8 / (2 * B), i1 = i0 + 1 < c->bw ? i0 + 1 : c->bw - 1;
+          float wx = fx8 < 0 ? 0 : (float)(fx8 - 2 * B * i0) / (2 * B);
+          float m, is;
 
-          c->norm[(size_t)y * c->w + x] = ((float)c->px[(size_t)y * c->w + x] - m)
-                                          / fmaxf (s, 6.0f);
+          if (wx > 1)
+            wx = 1;
+          m = (1 - wx) * rm[i0] + wx * rm[i1];
+          is = (1 - wx) * rs[i0] + wx * rs[i1];
+          dst[x] = ((float)src[x] - m) * is;
         }
     }
 }
@@ -645,13 +678,13 @@ build_filter_offsets (Ctx *c)
 
       for (int t = -ALONG_HALF; t <= ALONG_HALF; t++)
         {
-          c->along_off[o][t + ALONG_HALF][0] = (int)lrintf ((float)t * dx);
-          c->along_off[o][t + ALONG_HALF][1] = (int)lrintf ((float)t * dy);
+          c->along_off[o][t + ALONG_HALF][0] = round_int ((float)t * dx);
+          c->along_off[o][t + ALONG_HALF][1] = round_int ((float)t * dy);
         }
       for (int t = -ACROSS_HALF; t <= ACROSS_HALF; t++)
         {
-          c->across_off[o][t + ACROSS_HALF][0] = (int)lrintf ((float)t * -dy);
-          c->across_off[o][t + ACROSS_HALF][1] = (int)lrintf ((float)t * dx);
+          c->across_off[o][t + ACROSS_HALF][0] = round_int ((float)t * -dy);
+          c->across_off[o][t + ACROSS_HALF][1] = round_int ((float)t * dx);
         }
     }
 }
@@ -701,97 +734,107 @@ orientation_bin (const Ctx *c,
 
   if (th < 0)
     th += PI_F;
-  return ((int)lrintf (th / (PI_F / N_OBINS))) % N_OBINS;
+  return (round_int (th / (PI_F / N_OBINS))) % N_OBINS;
 }
 
+/* Oriented filtering of one block: out[k] = Σ_t wt[t] · in[k + off[t]]. Blocks far
+ * enough from the image edge take the fast path without clamping. */
 static void
-enhance (Ctx *c)
+filter_block (const Ctx   *c,
+              int          b,
+              const float *in,
+              int          taps,
+              const int (*off)[2],
+              const float *wt,
+              float       *out,
+              int          out_stride)
+{
+  int w = c->w, h = c->h, x0 = (b % c->bw) * B, y0 = (b / c->bw) * B;
+  int half = taps / 2, x1 = x0 + B < w ? x0 + B : w, y1 = y0 + B < h ? y0 + B : h;
+  ptrdiff_t rel[2 * ACROSS_HALF + 1];
+
+  for (int t = 0; t < taps; t++)
+    rel[t] = (ptrdiff_t)off[t][1] * w + off[t][0];
+  if (x0 >= half && y0 >= half && x1 + half <= w && y1 + half <= h)
+    {
+      for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+          {
+            const float *src = in + (size_t)y * w + x;
+            float acc = 0;
+
+            for (int t = 0; t < taps; t++)
+              acc += wt[t] * src[rel[t]];
+            out[(y - y0) * out_stride + (x - x0)] = acc;
+          }
+      return;
+    }
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      {
+        float acc = 0;
+
+        for (int t = 0; t < taps; t++)
+          {
+            int xx = clampi (x + off[t][0], 0, w - 1), yy = clampi (y + off[t][1], 0, h - 1);
+
+            acc += wt[t] * in[(size_t)yy * w + xx];
+          }
+        out[(y - y0) * out_stride + (x - x0)] = acc;
+      }
+}
+
+/* Contextual enhancement and binarisation. Pass 1 smooths along the ridge (into tmp),
+ * pass 2 band-passes across it, tuned to the local period; its sign gives the binary
+ * image (ridges are dark: negative after normalisation and the band-pass). Also measures
+ * each block's clarity (ridge/valley separation of the normalised grey levels) and
+ * signal (share of the normalised energy the filter keeps). enhanced: optional u8 map. */
+static void
+enhance_binarise (Ctx     *c,
+                  uint8_t *enhanced)
 {
   int w = c->w, h = c->h;
 
   build_filter_offsets (c);
-  memset (c->tmp, 0, (size_t)w * h * sizeof (float));
-  memset (c->enh, 0, (size_t)w * h * sizeof (float));
-
-  /* pass 1: smooth along the ridge */
-  for (int b = 0; b < c->nb; b++)
-    {
-      int o, x0 = (b % c->bw) * B, y0 = (b / c->bw) * B;
-      int (*off)[2];
-
-      if (!c->work[b])
-        continue;
-      o = orientation_bin (c, b);
-      off = c->along_off[o];
-      for (int y = y0; y < y0 + B && y < h; y++)
-        for (int x = x0; x < x0 + B && x < w; x++)
-          {
-            float acc = 0;
-
-            for (int t = 0; t < 2 * ALONG_HALF + 1; t++)
-              {
-                int xx = clampi (x + off[t][0], 0, w - 1), yy = clampi (y + off[t][1], 0, h - 1);
-
-                acc += c->along_w[t] * c->norm[(size_t)yy * w + xx];
-              }
-            c->tmp[(size_t)y * w + x] = acc;
-          }
-    }
-
-  /* pass 2: band-pass across the ridge, tuned to the local period */
-  for (int b = 0; b < c->nb; b++)
-    {
-      int o, p, x0 = (b % c->bw) * B, y0 = (b / c->bw) * B;
-      int (*off)[2];
-      const float *wt;
-
-      if (!c->work[b])
-        continue;
-      o = orientation_bin (c, b);
-      p = clampi ((int)lrintf ((c->period[b] - PERIOD_MIN) / PERIOD_STEP),
-                  0, N_PBINS - 1);
-      off = c->across_off[o];
-      wt = across_weights (c, o, p);
-      for (int y = y0; y < y0 + B && y < h; y++)
-        for (int x = x0; x < x0 + B && x < w; x++)
-          {
-            float acc = 0;
-
-            for (int t = 0; t < 2 * ACROSS_HALF + 1; t++)
-              {
-                int xx = clampi (x + off[t][0], 0, w - 1), yy = clampi (y + off[t][1], 0, h - 1);
-
-                acc += wt[t] * c->tmp[(size_t)yy * w + xx];
-              }
-            c->enh[(size_t)y * w + x] = acc;
-          }
-    }
-}
-
-/* ---- binarisation, block clarity ---------------------------------------------------- */
-
-static void
-binarise (Ctx *c)
-{
-  int w = c->w, h = c->h;
-
   memset (c->bin, 0, (size_t)w * h);
+  if (enhanced != NULL)
+    memset (enhanced, 255, (size_t)w * h);
+
+  /* pass 1 over the work area; zero elsewhere, pass 2 reads a little around it */
   for (int b = 0; b < c->nb; b++)
     {
-      int x0 = (b % c->bw) * B, y0 = (b / c->bw) * B, nr = 0, nv = 0;
+      int x0 = (b % c->bw) * B, y0 = (b / c->bw) * B;
+
+      if (c->work[b])
+        filter_block (c, b, c->norm, 2 * ALONG_HALF + 1,
+                      (const int (*)[2])c->along_off[orientation_bin (c, b)], c->along_w,
+                      c->tmp + (size_t)y0 * w + x0, w);
+      else
+        for (int y = y0; y < y0 + B && y < h; y++)
+          for (int x = x0; x < x0 + B && x < w; x++)
+            c->tmp[(size_t)y * w + x] = 0;
+    }
+
+  for (int b = 0; b < c->nb; b++)
+    {
+      int o, p, x0 = (b % c->bw) * B, y0 = (b / c->bw) * B, nr = 0, nv = 0;
+      float out[B * B];
       double sr = 0, sv = 0, e_enh = 0, e_norm = 0;
 
       c->clarity[b] = 0;
       c->signal[b] = 0;
       if (!c->work[b])
         continue;
+      o = orientation_bin (c, b);
+      p = clampi (round_int ((c->period[b] - PERIOD_MIN) / PERIOD_STEP), 0, N_PBINS - 1);
+      filter_block (c, b, c->tmp, 2 * ACROSS_HALF + 1, (const int (*)[2])c->across_off[o],
+                    across_weights (c, o, p), out, B);
       for (int y = y0; y < y0 + B && y < h; y++)
         for (int x = x0; x < x0 + B && x < w; x++)
           {
             size_t k = (size_t)y * w + x;
-            float e = c->enh[k], n = c->norm[k];
+            float e = out[(y - y0) * B + (x - x0)], n = c->norm[k];
 
-            /* ridges are dark: negative after normalisation and the band-pass */
             c->bin[k] = e < 0;
             if (e < 0)
               {
@@ -805,6 +848,8 @@ binarise (Ctx *c)
               }
             e_enh += (double)e * e;
             e_norm += (double)n * n;
+            if (enhanced != NULL && c->fg[b])
+              enhanced[k] = (uint8_t)clampi (round_int (128 + 64 * e), 0, 255);
           }
       if (nr > 0 && nv > 0)
         c->clarity[b] = clampf ((float)((sv / nv - sr / nr) / 1.8), 0, 1);
@@ -819,12 +864,11 @@ ring_code (const uint8_t *im,
            int            w,
            size_t         k)
 {
-  unsigned code = 0;
+  const uint8_t *p = im + k;
 
-  for (int q = 0; q < 8; q++)
-    if (im[(ptrdiff_t)k + ring_dy[q] * w + ring_dx[q]])
-      code |= 1u << q;
-  return code;
+  /* bit 0 of each neighbour (thinning keeps flags in the other bits) */
+  return (p[-w] & 1u) | (p[1 - w] & 1u) << 1 | (p[1] & 1u) << 2 | (p[1 + w] & 1u) << 3
+         | (p[w] & 1u) << 4 | (p[w - 1] & 1u) << 5 | (p[-1] & 1u) << 6 | (p[-1 - w] & 1u) << 7;
 }
 
 static int
@@ -870,12 +914,15 @@ ring_components (unsigned code)
   return n;
 }
 
-static void
+/* Thins c->bin into c->skel; leaves the skeleton's pixels, in raster order, in c->mark
+ * and returns their number. */
+static int
 thin (Ctx *c)
 {
   int w = c->w, h = c->h, n = 0;
   uint8_t lut[2][256], simple[256];
-  int *list = (int *)c->mark;         /* reused as the pixel list */
+  int32_t *list = c->mark;         /* the skeleton's pixels at the end */
+  int32_t *cand = c->mark, *next = c->aux;
 
   for (unsigned code = 0; code < 256; code++)
     {
@@ -889,14 +936,22 @@ thin (Ctx *c)
                      && ((p2 && p4) || (p4 && p6) || (p6 && p8) || (p8 && p2));
     }
 
+  /* skel bits: 1 set, 2 marked for deletion, 4 queued as a candidate. Only pixels on
+   * the boundary of the ridges are candidates; a deletion exposes its neighbours. */
   memset (c->skel, 0, (size_t)w * h);
   for (int y = 1; y < h - 1; y++)
+    memcpy (c->skel + (size_t)y * w + 1, c->bin + (size_t)y * w + 1, (size_t)w - 2);
+  for (int y = 1; y < h - 1; y++)
     for (int x = 1; x < w - 1; x++)
-      if (c->bin[(size_t)y * w + x])
-        {
-          c->skel[(size_t)y * w + x] = 1;
-          list[n++] = y * w + x;
-        }
+      {
+        size_t k = (size_t)y * w + x;
+
+        if (c->skel[k] && ring_code (c->skel, w, k) != 0xff)
+          {
+            c->skel[k] |= 4;
+            cand[n++] = (int32_t)k;
+          }
+      }
 
   for (int it = 0; it < 64; it++)
     {
@@ -904,30 +959,67 @@ thin (Ctx *c)
 
       for (int sub = 0; sub < 2; sub++)
         {
-          int *del = (int *)c->tmp, nd = 0;    /* the enhancement scratch is free now */
+          int m = 0;
+          int32_t *t;
 
+          /* parallel sub-iteration: mark first (marked pixels still count as set) */
           for (int i = 0; i < n; i++)
-            if (c->skel[list[i]] && lut[sub][ring_code (c->skel, w, (size_t)list[i])])
-              del[nd++] = list[i];
-          for (int i = 0; i < nd; i++)
-            c->skel[del[i]] = 0;
-          removed += nd;
-        }
-      {
-        int m = 0;
+            if (lut[sub][ring_code (c->skel, w, (size_t)cand[i])])
+              c->skel[cand[i]] |= 2;
+          for (int i = 0; i < n; i++)
+            {
+              int32_t k = cand[i];
 
-        for (int i = 0; i < n; i++)
-          if (c->skel[list[i]])
-            list[m++] = list[i];
-        n = m;
-      }
+              if (c->skel[k] & 2)
+                {
+                  c->skel[k] = 0;
+                  removed++;
+                  for (int q = 0; q < 8; q++)
+                    {
+                      int32_t j = k + ring_dy[q] * w + ring_dx[q];
+
+                      if ((c->skel[j] & 5) == 1)
+                        {
+                          c->skel[j] |= 4;
+                          next[m++] = j;
+                        }
+                    }
+                }
+              else
+                next[m++] = k;
+            }
+          t = cand;
+          cand = next;
+          next = t;
+          n = m;
+        }
       if (removed == 0)
         break;
     }
+  /* the whole skeleton, in raster order */
+  n = 0;
+  for (int y = 1; y < h - 1; y++)
+    for (int x = 1; x < w - 1; x++)
+      {
+        size_t k = (size_t)y * w + x;
+
+        c->skel[k] &= 1;
+        if (c->skel[k])
+          list[n++] = (int32_t)k;
+      }
   /* remove the staircase corners thinning leaves, keeping the skeleton 8-connected */
   for (int i = 0; i < n; i++)
     if (simple[ring_code (c->skel, w, (size_t)list[i])])
       c->skel[list[i]] = 0;
+  {
+    int m = 0;
+
+    for (int i = 0; i < n; i++)
+      if (c->skel[list[i]])
+        list[m++] = list[i];
+    n = m;
+  }
+  return n;
 }
 
 /* ---- minutiae ------------------------------------------------------------------------- */
@@ -1085,8 +1177,8 @@ faces_border (const Ctx  *c,
     return 0;
   for (int t = 2; t <= BORDER_RAY; t += 2)
     {
-      int x = (int)lrintf ((float)m->x + (float)t * dx);
-      int y = (int)lrintf ((float)m->y + (float)t * dy);
+      int x = round_int ((float)m->x + (float)t * dx);
+      int y = round_int ((float)m->y + (float)t * dy);
       int b;
 
       if (x < 0 || y < 0 || x >= c->w || y >= c->h)
@@ -1100,39 +1192,42 @@ faces_border (const Ctx  *c,
 
 static int
 detect_minutiae (Ctx           *c,
-                 RidgeFeatures *f)
+                 RidgeFeatures *f,
+                 int            n_skel)
 {
   int w = c->w, h = c->h, nc = 0, cap = 4096;
   Cand *cd = malloc ((size_t)cap * sizeof (Cand));
 
   if (cd == NULL)
     return RIDGE_ENGINE_E_NOMEM;
+
+  /* candidates: skeleton pixels (listed in raster order by thin) with crossing number
+   * 1 (ending) or 3 (bifurcation) */
+  for (int i = 0; i < n_skel && nc < cap; i++)
+    {
+      size_t k = (size_t)c->mark[i];
+      int x = (int)(k % (size_t)w), y = (int)(k / (size_t)w), b = block_of (c, x, y), t;
+
+      if (x < 2 || y < 2 || x >= w - 2 || y >= h - 2 || c->bdist[b] < 1)
+        continue;
+      t = ring_transitions (ring_code (c->skel, w, k));
+      if (t != 1 && t != 3)
+        continue;
+      cd[nc].x = x;
+      cd[nc].y = y;
+      cd[nc].type = t == 1 ? RIDGE_MINUTIA_ENDING : RIDGE_MINUTIA_BIFURCATION;
+      cd[nc].removed = 0;
+      cd[nc].angle = 0;
+      cd[nc].q = 0;
+      if (t == 3 && branch_starts (c, (int)k, cd[nc].runs, 3) != 3)
+        continue;
+      if (t == 1)
+        branch_starts (c, (int)k, cd[nc].runs, 1);
+      nc++;
+    }
   memset (c->mark, 0, (size_t)w * h * sizeof (int32_t));
-
-  for (int y = 2; y < h - 2 && nc < cap; y++)
-    for (int x = 2; x < w - 2 && nc < cap; x++)
-      {
-        size_t k = (size_t)y * w + x;
-        int b = block_of (c, x, y), t;
-
-        if (!c->skel[k] || c->bdist[b] < 1)
-          continue;
-        t = ring_transitions (ring_code (c->skel, w, k));
-        if (t != 1 && t != 3)
-          continue;
-        cd[nc].x = x;
-        cd[nc].y = y;
-        cd[nc].type = t == 1 ? RIDGE_MINUTIA_ENDING : RIDGE_MINUTIA_BIFURCATION;
-        cd[nc].removed = 0;
-        cd[nc].angle = 0;
-        cd[nc].q = 0;
-        if (t == 3 && branch_starts (c, (int)k, cd[nc].runs, 3) != 3)
-          continue;
-        if (t == 1)
-          branch_starts (c, (int)k, cd[nc].runs, 1);
-        c->mark[k] = nc + 1;
-        nc++;
-      }
+  for (int i = 0; i < nc; i++)
+    c->mark[cd[i].y * w + cd[i].x] = i + 1;
 
   /* directions and the removal rules that follow the skeleton */
   for (int i = 0; i < nc; i++)
@@ -1140,8 +1235,8 @@ detect_minutiae (Ctx           *c,
       Cand *m = &cd[i];
       int k = m->y * w + m->x, b = block_of (c, m->x, m->y);
       float per = c->period[b];
-      int dir_len = clampi ((int)lrintf (1.2f * per), 6, 16);
-      int check_len = clampi ((int)lrintf (rx_val ("RX_EE", 2.0f) * per), 8, 32);
+      int dir_len = clampi (round_int (1.2f * per), 6, 16);
+      int check_len = clampi (round_int (rx_val ("RX_EE", 2.0f) * per), 8, 32);
 
       if (m->removed)
         continue;
@@ -1155,7 +1250,7 @@ detect_minutiae (Ctx           *c,
             {
               int other_ending = cd[tr.hit].type == RIDGE_MINUTIA_ENDING;
 
-              if (other_ending || tr.steps <= (int)lrintf (rx_val ("RX_EB", 1.0f) * per))
+              if (other_ending || tr.steps <= round_int (rx_val ("RX_EB", 1.0f) * per))
                 {
                   m->removed = 1;
                   cd[tr.hit].removed = 1;
@@ -1176,7 +1271,7 @@ detect_minutiae (Ctx           *c,
             {
               int others[2] = { excl[(r + 1) % 3], excl[(r + 2) % 3] };
               Trace tr = trace_ridge (c, k, m->runs[r], others, 2, i,
-                                      clampi ((int)lrintf (rx_val ("RX_BB", 1.3f) * per), 6, 24));
+                                      clampi (round_int (rx_val ("RX_BB", 1.3f) * per), 6, 24));
               Trace td = trace_ridge (c, k, m->runs[r], others, 2, -2, dir_len);
 
               if (tr.hit >= 0 && !cd[tr.hit].removed && !rx_off (8))
@@ -1308,7 +1403,7 @@ detect_minutiae (Ctx           *c,
       o->y = (float)cd[i].y;
       o->angle = a;
       o->type = (uint8_t)cd[i].type;
-      o->quality = (uint8_t)clampi ((int)lrintf (cd[i].q), 1, 100);
+      o->quality = (uint8_t)clampi (round_int (cd[i].q), 1, 100);
     }
   free (cd);
   return RIDGE_ENGINE_OK;
@@ -1348,7 +1443,7 @@ ridge_extract (const RidgeImage          *img,
   Ctx c;
   RidgeFeatures *f;
   RidgeBlockStats st;
-  int r, keep = options != NULL && options->keep_maps;
+  int r, keep = options != NULL && options->keep_maps, n_skel;
   int dpi;
 
   if (out != NULL)
@@ -1407,19 +1502,12 @@ ridge_extract (const RidgeImage          *img,
       }
   }
   normalise (&c);
-  enhance (&c);
-  binarise (&c);
+  enhance_binarise (&c, keep ? f->enhanced : NULL);
   if (keep)
     for (size_t k = 0; k < (size_t)c.w * c.h; k++)
-      {
-        int b = block_of (&c, (int)(k % c.w), (int)(k / c.w));
-
-        f->enhanced[k] = c.fg[b] ? (uint8_t)clampi ((int)lrintf (128 + 64 * c.enh[k]), 0, 255)
-                         : 255;
-        f->binary[k] = c.bin[k] ? 255 : 0;
-      }
-  thin (&c);
-  r = detect_minutiae (&c, f);
+      f->binary[k] = c.bin[k] ? 255 : 0;
+  n_skel = thin (&c);
+  r = detect_minutiae (&c, f, n_skel);
   if (r != RIDGE_ENGINE_OK)
     goto fail;
   if (keep)
