@@ -32,6 +32,8 @@ typedef struct {
   GSubprocess *proc;
   guint16      port;
   int          discovery_port;
+  const char  *fp_socket;   /* FP_VIRTUAL_IMAGE for the libfprint sensor */
+  gboolean     may_fail;    /* a start that fails leaves port = 0 instead of failing */
 } Term;
 
 static guint8 *
@@ -100,11 +102,20 @@ term_start_args (Term        *t,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   /* the terminal warns about damaged files it skips: only criticals are bugs there */
   g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+  if (t->fp_socket != NULL)
+    g_subprocess_launcher_setenv (launcher, "FP_VIRTUAL_IMAGE", t->fp_socket, TRUE);
   t->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t->proc));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
+  if (line == NULL && t->may_fail)
+    {
+      g_subprocess_wait (t->proc, NULL, NULL);
+      g_clear_object (&t->proc);
+      t->port = 0;
+      return;
+    }
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on 127.0.0.1:"));
   colon = strrchr (line, ':');
@@ -1579,6 +1590,116 @@ test_synthetic (void)
   term_clear (&t);
 }
 
+static guint8 *
+load_pgm (const char *path,
+          int        *w,
+          int        *h)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  char *p, *end;
+  int maxval;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_true (len > 2 && data[0] == 'P' && data[1] == '5');
+  p = data + 2;
+  *w = strtol (p, &end, 10);
+  p = end;
+  *h = strtol (p, &end, 10);
+  p = end;
+  maxval = strtol (p, &end, 10);
+  g_assert_cmpint (maxval, ==, 255);
+  p = end + 1;
+  g_assert_cmpuint (len - (p - data), >=, (gsize) * w * *h);
+  return g_memdup2 (p, (gsize) * w * *h);
+}
+
+/* The libfprint sensor, on libfprint's virtual image device: the test plays the finger. */
+static void
+test_libfprint (void)
+{
+  Term t;
+  Client *c;
+  g_autofree char *sock = NULL;
+  g_autofree char *pgm = NULL;
+  g_autofree guint8 *px = NULL;
+  int w = 0, h = 0;
+  guint32 seq;
+
+  if (fvc_dir () == NULL)
+    {
+      g_test_skip ("RIDGE_SHARED_DATA/fingerprints/fvc2002-db1b is absent");
+      return;
+    }
+  pgm = g_build_filename (fvc_dir (), "103_2.pgm", NULL);
+  px = load_pgm (pgm, &w, &h);
+
+  term_init (&t);
+  sock = g_build_filename (t.dir, "fp.sock", NULL);
+  t.fp_socket = sock;
+  t.may_fail = TRUE;
+  term_start_args (&t, "libfprint", NULL);
+  if (t.port == 0)
+    {
+      term_clear (&t);
+      g_test_skip ("this ridge-terminal has no libfprint sensor (or no virtual device)");
+      return;
+    }
+  c = client_hello (&t);
+  {
+    g_autoptr (Frame) i = request_ok (c, RIDGE_MSG_INFO, NULL);
+    g_autofree char *answer = control (&t, "place 1");
+    g_assert_cmpuint (i->msg.info.sensor_type, ==, RIDGE_SENSOR_LIBFPRINT);
+    g_assert_true (g_str_has_prefix (answer, "error "));
+  }
+  {
+    RidgeWireMsg msg = { 0 };
+    msg.capture.flags = RIDGE_CAPTURE_WAIT_FINGER | RIDGE_CAPTURE_COMPRESS;
+    msg.capture.timeout_ms = 15000;
+    seq = client_send (c, RIDGE_MSG_CAPTURE, 0, &msg);
+  }
+  /* the finger: width, height (native int32) and the pixels, on the device's socket */
+  {
+    g_autoptr (GSocketClient) sc = g_socket_client_new ();
+    g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (sock);
+    g_autoptr (GSocketConnection) conn = NULL;
+    g_autoptr (GError) error = NULL;
+    gint32 dims[2] = { w, h };
+    GOutputStream *out;
+
+    for (int tries = 0; tries < 100 && conn == NULL; tries++)
+      {
+        g_clear_error (&error);
+        conn = g_socket_client_connect (sc, G_SOCKET_CONNECTABLE (addr), NULL, &error);
+        if (conn == NULL)
+          g_usleep (50 * 1000);
+      }
+    g_assert_no_error (error);
+    out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+    g_output_stream_write_all (out, dims, sizeof dims, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_output_stream_write_all (out, px, (gsize)w * h, NULL, NULL, &error);
+    g_assert_no_error (error);
+    {
+      g_autoptr (Frame) f = client_wait (c, seq, 20000);
+      g_autofree guint8 *got = g_malloc ((gsize)w * h);
+      g_assert_nonnull (f);
+      g_assert_false (f->hdr.flags & RIDGE_WIRE_FLAG_ERROR);
+      g_assert_cmpuint (f->msg.frame.finger_present, ==, 1);
+      g_assert_cmpuint (f->msg.frame.width, ==, w);
+      g_assert_cmpuint (f->msg.frame.height, ==, h);
+      if (f->msg.frame.encoding == RIDGE_ENC_RICE)
+        g_assert_cmpint (ridge_wire_rice_decode (f->msg.frame.image.ptr, f->msg.frame.image.len,
+                                                 w, h, got), >=, 0);
+      else
+        memcpy (got, f->msg.frame.image.ptr, (gsize)w * h);
+      g_assert_cmpmem (got, (gsize)w * h, px, (gsize)w * h);
+    }
+  }
+  client_free (c);
+  term_clear (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1599,5 +1720,6 @@ main (int   argc,
   g_test_add_func ("/terminal/idle-timeout", test_idle_timeout);
   g_test_add_func ("/terminal/enroll-match", test_enroll_match);
   g_test_add_func ("/terminal/synthetic", test_synthetic);
+  g_test_add_func ("/terminal/libfprint", test_libfprint);
   return g_test_run ();
 }
