@@ -98,7 +98,12 @@ ridge_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (ridge_window_new (ADW_APPLICATION (app)));
+    {
+      RidgeWindow *w = ridge_window_new (ADW_APPLICATION (app));
+
+      ridge_window_set_autoconnect (w, TRUE);
+      window = GTK_WINDOW (w);
+    }
   gtk_window_present (window);
 }
 

@@ -16,7 +16,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#define MARGIN_LEFT   52.0
+#define MARGIN_LEFT   64.0
 #define MARGIN_RIGHT  20.0
 #define MARGIN_TOP    36.0
 #define MARGIN_BOTTOM 24.0

@@ -43,12 +43,20 @@ ridge_health_page_refresh (RidgeHealthPage *self)
   g_return_if_fail (RIDGE_IS_HEALTH_PAGE (self));
 
   ring = self->item != NULL ? ridge_terminal_item_get_ring (self->item) : NULL;
-  if (ring == NULL || (n = ridge_sample_ring_len (ring)) == 0)
+  n = ring != NULL ? ridge_sample_ring_len (ring) : 0;
+  if (n == 0 && (self->item == NULL || !ridge_terminal_item_is_connected (self->item)))
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "chart");
+  if (n == 0)
+    {
+      gtk_label_set_label (self->rtt_label, "—");
+      gtk_label_set_label (self->loss_label, "—");
+      gtk_label_set_label (self->events_label, "0");
+      return;
+    }
 
   /* summary over the span on screen */
   t0 = ridge_sample_ring_get (ring, n - 1)->time_us

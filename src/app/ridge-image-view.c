@@ -59,6 +59,8 @@ struct _RidgeImageView {
   double   pointer_x;
   double   pointer_y;
   gboolean pointer_inside;
+  int      measured_w;         /* content size last reported by measure() */
+  int      measured_h;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeImageView, ridge_image_view, GTK_TYPE_WIDGET);
@@ -980,12 +982,21 @@ ridge_image_view_new (void)
 static void
 content_changed (RidgeImageView *self)
 {
+  int cw, ch;
+
   if (self->fit)
     apply_fit (self);
   else
     clamp_offset (self);
   update_accessible (self);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  /* a live stream replaces the image many times a second: relayout only on a new size */
+  ridge_image_view_get_content_size (self, &cw, &ch);
+  if (cw != self->measured_w || ch != self->measured_h)
+    {
+      self->measured_w = cw;
+      self->measured_h = ch;
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

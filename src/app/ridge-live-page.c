@@ -20,6 +20,7 @@ struct _RidgeLivePage {
   AdwBin parent_instance;
 
   GtkStack       *stack;
+  AdwStatusPage  *empty_page;
   RidgeImageView *image_view;
   GtkLabel       *source_label;
   GtkLabel       *quality_label;
@@ -45,6 +46,10 @@ struct _RidgeLivePage {
 
   GCancellable         *cancellable;
   GtkFileChooserNative *chooser;
+
+  RidgeTerminalItem *item;
+  gulong             frame_handler;
+  gulong             state_handler;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeLivePage, ridge_live_page, ADW_TYPE_BIN);
@@ -98,7 +103,8 @@ update_fps_label (RidgeLivePage *self)
     fps = g_strdup_printf (_ ("%.1f fps"), rate);
   else
     fps = g_strdup (_ ("— fps"));
-  gtk_label_set_label (self->fps_label, fps);
+  if (g_strcmp0 (gtk_label_get_label (self->fps_label), fps) != 0)
+    gtk_label_set_label (self->fps_label, fps);
   {
     g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, self->dropped);
 
@@ -107,7 +113,8 @@ update_fps_label (RidgeLivePage *self)
                                             (gulong)MIN (self->dropped, G_MAXULONG)),
                                number);
   }
-  gtk_label_set_label (self->dropped_label, dropped);
+  if (g_strcmp0 (gtk_label_get_label (self->dropped_label), dropped) != 0)
+    gtk_label_set_label (self->dropped_label, dropped);
 }
 
 double
@@ -216,8 +223,8 @@ ridge_live_page_push_frame (RidgeLivePage        *self,
   record_arrival (self, frame->time_us != 0 ? frame->time_us : g_get_monotonic_time ());
   if (self->paused)
     {
+      /* a paused page stays still: no relayout, nothing changes under the user's eyes */
       self->skipped_while_paused++;
-      update_fps_label (self);
       return TRUE;
     }
 
@@ -320,6 +327,141 @@ ridge_live_page_get_image_view (RidgeLivePage *self)
 {
   g_return_val_if_fail (RIDGE_IS_LIVE_PAGE (self), NULL);
   return self->image_view;
+}
+
+/* ---- live frames from the terminal --------------------------------------------------- */
+
+static void
+item_frame_cb (RidgeLivePage       *self,
+               const RidgeAppFrame *f,
+               RidgeTerminalItem   *item)
+{
+  g_autofree RidgeMinutia *minutiae = NULL;
+  g_autoptr (GError) error = NULL;
+  RidgeImage img = {
+    .width = f->width, .height = f->height, .dpi = f->dpi, .pixels = (guint8 *)f->pixels,
+  };
+  RidgeLiveFrame frame = {
+    .image = &img, .quality = f->quality, .time_us = f->received_us,
+    .note = f->finger_present ? NULL : _ ("No finger on the sensor."),
+  };
+
+  if (f->n_minutiae > 0)
+    {
+      minutiae = g_new (RidgeMinutia, f->n_minutiae);
+      for (guint i = 0; i < f->n_minutiae; i++)
+        minutiae[i] = (RidgeMinutia) {
+          .x = f->minutiae[i].x, .y = f->minutiae[i].y, .angle = f->minutiae[i].angle,
+          .type = f->minutiae[i].type, .quality = f->minutiae[i].quality,
+        }
+      ;
+      frame.minutiae = minutiae;
+      frame.n_minutiae = f->n_minutiae;
+    }
+  self->dropped = f->dropped;
+  if (!ridge_live_page_push_frame (self, &frame, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("A frame could not be shown: %s"),
+                                                  error->message);
+
+      gtk_label_set_label (self->hint_label, message);
+      return;
+    }
+  if (!self->paused)
+    {
+      g_autofree char *src = g_strdup_printf (_ ("Live from %s"),
+                                              ridge_terminal_item_get_address (item));
+
+      gtk_label_set_label (self->source_label, src);
+    }
+}
+
+static void
+item_state_cb (RidgeLivePage *self)
+{
+  RidgeTerminalState state = self->item != NULL ? ridge_terminal_item_get_state (self->item)
+                                                : RIDGE_TERMINAL_STATE_DISCONNECTED;
+
+  switch (state)
+    {
+      case RIDGE_TERMINAL_STATE_READY:
+      case RIDGE_TERMINAL_STATE_DEGRADED:
+        adw_status_page_set_title (self->empty_page, _ ("Waiting for Frames"));
+        adw_status_page_set_description (self->empty_page,
+                                         _ ("The terminal is connected; the images of its sensor "
+                                            "appear here."));
+        break;
+
+      case RIDGE_TERMINAL_STATE_CONNECTING:
+      case RIDGE_TERMINAL_STATE_RECONNECTING:
+        adw_status_page_set_title (self->empty_page, _ ("Connecting…"));
+        adw_status_page_set_description (self->empty_page,
+                                         ridge_terminal_item_get_status (self->item));
+        break;
+
+      case RIDGE_TERMINAL_STATE_LOST:
+      case RIDGE_TERMINAL_STATE_DISCONNECTED:
+      default:
+        adw_status_page_set_title (self->empty_page, _ ("Not Connected"));
+        adw_status_page_set_description (self->empty_page,
+                                         _ ("Frames from the sensor appear here while the terminal "
+                                            "is connected. You can also open a saved image."));
+        /* a frame from a link that is gone is no longer live */
+        if (state == RIDGE_TERMINAL_STATE_DISCONNECTED && self->item != NULL
+            && !self->paused && self->frame.pixels != NULL)
+          ridge_live_page_clear (self);
+        break;
+    }
+}
+
+static void
+sync_streaming (RidgeLivePage *self)
+{
+  if (self->item != NULL)
+    ridge_terminal_item_set_streaming (self->item, gtk_widget_get_mapped (GTK_WIDGET (self)));
+}
+
+void
+ridge_live_page_set_item (RidgeLivePage     *self,
+                          RidgeTerminalItem *item)
+{
+  g_return_if_fail (RIDGE_IS_LIVE_PAGE (self));
+  g_return_if_fail (item == NULL || RIDGE_IS_TERMINAL_ITEM (item));
+
+  if (self->item == item)
+    return;
+  if (self->item != NULL)
+    {
+      ridge_terminal_item_set_streaming (self->item, FALSE);
+      g_clear_signal_handler (&self->frame_handler, self->item);
+      g_clear_signal_handler (&self->state_handler, self->item);
+    }
+  g_set_object (&self->item, item);
+  ridge_live_page_clear (self);
+  if (item != NULL)
+    {
+      self->frame_handler = g_signal_connect_object (item, "frame", G_CALLBACK (item_frame_cb),
+                                                     self, G_CONNECT_SWAPPED);
+      self->state_handler = g_signal_connect_object (item, "notify::status",
+                                                     G_CALLBACK (item_state_cb),
+                                                     self, G_CONNECT_SWAPPED);
+      sync_streaming (self);
+    }
+  item_state_cb (self);
+}
+
+static void
+ridge_live_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ridge_live_page_parent_class)->map (widget);
+  sync_streaming (RIDGE_LIVE_PAGE (widget));
+}
+
+static void
+ridge_live_page_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ridge_live_page_parent_class)->unmap (widget);
+  sync_streaming (RIDGE_LIVE_PAGE (widget));
 }
 
 /* ---- open / save --------------------------------------------------------------------- */
@@ -542,6 +684,13 @@ ridge_live_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->item != NULL)
+    {
+      ridge_terminal_item_set_streaming (self->item, FALSE);
+      g_clear_signal_handler (&self->frame_handler, self->item);
+      g_clear_signal_handler (&self->state_handler, self->item);
+      g_clear_object (&self->item);
+    }
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -599,6 +748,8 @@ ridge_live_page_class_init (RidgeLivePageClass *klass)
   object_class->dispose = ridge_live_page_dispose;
   object_class->get_property = ridge_live_page_get_property;
   object_class->set_property = ridge_live_page_set_property;
+  widget_class->map = ridge_live_page_map;
+  widget_class->unmap = ridge_live_page_unmap;
 
   properties[PROP_PAUSED] =
     g_param_spec_boolean ("paused", NULL, NULL, FALSE,
@@ -609,6 +760,7 @@ ridge_live_page_class_init (RidgeLivePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ridge/Ridge/ui/ridge-live-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, image_view);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, source_label);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, quality_label);

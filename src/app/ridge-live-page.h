@@ -8,6 +8,7 @@
 
 #include "ridge-engine.h"
 #include "ridge-image-view.h"
+#include "ridge-terminal-item.h"
 
 G_BEGIN_DECLS
 
@@ -25,9 +26,13 @@ typedef struct {
   int                 quality;
   guint               hints;          /* RidgePlacementHint bits */
   gint64              time_us;        /* arrival, g_get_monotonic_time() clock; 0 = now */
+  const char         *note;           /* shown when there are no hints, e.g. "No finger" */
 } RidgeLiveFrame;
 
 GtkWidget      *ridge_live_page_new (void);
+/* Shows the live frames of this terminal while the page is on screen. */
+void            ridge_live_page_set_item (RidgeLivePage     *self,
+                                          RidgeTerminalItem *item);
 gboolean        ridge_live_page_push_frame (RidgeLivePage        *self,
                                             const RidgeLiveFrame *frame,
                                             GError              **error);

@@ -9,6 +9,14 @@
 #include "ridge-terminal-item.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+
+#include "core/ridge-session.h"
+#include "core/ridge-stream.h"
+
+/* live stream: frames in flight and the rate asked from the terminal */
+#define STREAM_CREDITS 4
+#define STREAM_MAX_FPS 15
 
 struct _RidgeTerminalItem {
   GObject            parent_instance;
@@ -17,6 +25,15 @@ struct _RidgeTerminalItem {
   char              *status;
   double             rtt_ms;
   RidgeSampleRing   *ring;
+
+  RidgeSession      *session;
+  RidgeStream       *stream;
+  GCancellable      *cancellable;
+  gboolean           want_stream;
+  gboolean           stream_starting;
+  guint              health_id;
+  gint64             last_second;      /* newest health second already in the ring */
+  RidgeTerminalState last_state;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeTerminalItem, ridge_terminal_item, G_TYPE_OBJECT);
@@ -28,6 +45,15 @@ G_DEFINE_ENUM_TYPE (RidgeTerminalState, ridge_terminal_state,
                     G_DEFINE_ENUM_VALUE (RIDGE_TERMINAL_STATE_DEGRADED, "degraded"),
                     G_DEFINE_ENUM_VALUE (RIDGE_TERMINAL_STATE_LOST, "lost"),
                     G_DEFINE_ENUM_VALUE (RIDGE_TERMINAL_STATE_RECONNECTING, "reconnecting"));
+
+enum {
+  HEALTH_CHANGED,
+  FRAME,
+  INFO_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 enum {
   PROP_0,
@@ -54,6 +80,16 @@ ridge_terminal_state_to_string (RidgeTerminalState state)
       case RIDGE_TERMINAL_STATE_RECONNECTING: return _ ("Reconnecting…");
       default: return _ ("Unknown state");
     }
+}
+
+static void
+ridge_terminal_item_dispose (GObject *object)
+{
+  RidgeTerminalItem *self = RIDGE_TERMINAL_ITEM (object);
+
+  ridge_terminal_item_disconnect (self);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (ridge_terminal_item_parent_class)->dispose (object);
 }
 
 static void
@@ -126,6 +162,7 @@ ridge_terminal_item_class_init (RidgeTerminalItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = ridge_terminal_item_dispose;
   object_class->finalize = ridge_terminal_item_finalize;
   object_class->get_property = ridge_terminal_item_get_property;
   object_class->set_property = ridge_terminal_item_set_property;
@@ -147,6 +184,19 @@ ridge_terminal_item_class_init (RidgeTerminalItemClass *klass)
     g_param_spec_double ("rtt", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* a sample was appended to the health ring */
+  signals[HEALTH_CHANGED] =
+    g_signal_new ("health-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+  /* a live frame (a const RidgeAppFrame *, valid during emission only) */
+  signals[FRAME] =
+    g_signal_new ("frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* the handshake's terminal information changed (see dup_info) */
+  signals[INFO_CHANGED] =
+    g_signal_new ("info-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -248,4 +298,396 @@ ridge_terminal_item_get_ring (RidgeTerminalItem *self)
 {
   g_return_val_if_fail (RIDGE_IS_TERMINAL_ITEM (self), NULL);
   return self->ring;
+}
+
+void
+ridge_terminal_item_push_sample (RidgeTerminalItem      *self,
+                                 const RidgeChartSample *sample)
+{
+  g_return_if_fail (RIDGE_IS_TERMINAL_ITEM (self));
+  g_return_if_fail (sample != NULL);
+
+  if (!ridge_sample_ring_push (self->ring, sample))
+    return;
+  ridge_terminal_item_set_rtt (self, sample->gap ? -1.0 : sample->rtt_median_ms);
+  g_signal_emit (self, signals[HEALTH_CHANGED], 0);
+}
+
+/* ---- the link ------------------------------------------------------------------------ */
+
+static RidgeTerminalState
+map_state (RidgeSessionState state)
+{
+  switch (state)
+    {
+      case RIDGE_SESSION_CONNECTING: return RIDGE_TERMINAL_STATE_CONNECTING;
+      case RIDGE_SESSION_READY: return RIDGE_TERMINAL_STATE_READY;
+      case RIDGE_SESSION_DEGRADED: return RIDGE_TERMINAL_STATE_DEGRADED;
+      case RIDGE_SESSION_LOST: return RIDGE_TERMINAL_STATE_LOST;
+      case RIDGE_SESSION_RECONNECTING: return RIDGE_TERMINAL_STATE_RECONNECTING;
+      case RIDGE_SESSION_DISCONNECTED:
+      case RIDGE_SESSION_CLOSED:
+      default: return RIDGE_TERMINAL_STATE_DISCONNECTED;
+    }
+}
+
+/* The newest error the session logged (why a link was lost or a reconnect failed). */
+static char *
+last_error_message (RidgeTerminalItem *self)
+{
+  RidgeHealth *health = ridge_session_get_health (self->session);
+
+  for (guint i = ridge_health_get_n_events (health); i-- > 0;)
+    {
+      const RidgeHealthEvent *ev = ridge_health_get_event (health, i);
+
+      if (ev->kind == RIDGE_HEALTH_EVENT_ERROR || ev->kind == RIDGE_HEALTH_EVENT_LOSS)
+        return g_strdup (ev->message);
+      if (ev->kind == RIDGE_HEALTH_EVENT_RECONNECT)
+        break;
+    }
+  return NULL;
+}
+
+static const char *
+short_state_label (RidgeTerminalState state)
+{
+  switch (state)
+    {
+      case RIDGE_TERMINAL_STATE_READY: return C_ ("chart event", "ready");
+      case RIDGE_TERMINAL_STATE_DEGRADED: return C_ ("chart event", "degraded");
+      case RIDGE_TERMINAL_STATE_LOST: return C_ ("chart event", "lost");
+      case RIDGE_TERMINAL_STATE_RECONNECTING: return C_ ("chart event", "reconnecting");
+      case RIDGE_TERMINAL_STATE_CONNECTING: return C_ ("chart event", "connecting");
+      case RIDGE_TERMINAL_STATE_DISCONNECTED:
+      default: return C_ ("chart event", "disconnected");
+    }
+}
+
+static void start_stream (RidgeTerminalItem *self);
+
+static void
+update_from_session (RidgeTerminalItem *self)
+{
+  RidgeTerminalState state = map_state (ridge_session_get_state (self->session));
+  RidgeTerminalState old = self->last_state;
+  g_autofree char *detail = NULL;
+
+  if (state == RIDGE_TERMINAL_STATE_LOST || state == RIDGE_TERMINAL_STATE_RECONNECTING)
+    {
+      g_autofree char *why = last_error_message (self);
+
+      if (why != NULL)
+        /* Translators: a link state, then the reason as the network layer gave it */
+        detail = g_strdup_printf (_ ("%s: %s"), ridge_terminal_state_to_string (state), why);
+    }
+  ridge_terminal_item_set_state (self, state, detail);
+
+  if (state != old)
+    {
+      gboolean reconnect = state == RIDGE_TERMINAL_STATE_READY
+                           && old == RIDGE_TERMINAL_STATE_RECONNECTING;
+
+      ridge_sample_ring_push_event (self->ring, g_get_real_time (),
+                                    reconnect ? RIDGE_CHART_EVENT_RECONNECT
+                                              : RIDGE_CHART_EVENT_STATE,
+                                    reconnect ? C_ ("chart event", "reconnected")
+                                              : short_state_label (state));
+      self->last_state = state;
+    }
+  if (state == RIDGE_TERMINAL_STATE_READY && old != RIDGE_TERMINAL_STATE_READY
+      && old != RIDGE_TERMINAL_STATE_DEGRADED)
+    {
+      g_signal_emit (self, signals[INFO_CHANGED], 0);
+      if (self->want_stream)
+        start_stream (self);
+    }
+}
+
+static void
+state_changed_cb (RidgeTerminalItem *self,
+                  guint              old_state,
+                  guint              new_state,
+                  RidgeSession      *session)
+{
+  update_from_session (self);
+}
+
+/* Copies the complete seconds of the session's RidgeHealth into the chart's ring. */
+static gboolean
+health_poll_cb (gpointer user_data)
+{
+  RidgeTerminalItem *self = RIDGE_TERMINAL_ITEM (user_data);
+  RidgeHealth *health;
+  gint64 newest;
+  gint64 wall_offset = g_get_real_time () - g_get_monotonic_time ();
+
+  if (self->session == NULL)
+    return G_SOURCE_CONTINUE;
+  health = ridge_session_get_health (self->session);
+  newest = ridge_health_get_newest_second (health);
+  if (newest < 0)
+    return G_SOURCE_CONTINUE;
+  /* the newest second is still filling up; never look further back than the ring holds */
+  if (self->last_second < newest - (gint64)RIDGE_HEALTH_SLOTS + 1)
+    self->last_second = newest - (gint64)RIDGE_HEALTH_SLOTS + 1;
+  for (gint64 sec = self->last_second + 1; sec < newest; sec++)
+    {
+      RidgeHealthSecond hs;
+      RidgeChartSample sample = { 0 };
+
+      if (!ridge_health_get_second (health, sec, &hs))
+        continue;
+      if (hs.pings_sent == 0 && hs.pings_lost == 0 && hs.rtt_count == 0)
+        continue;   /* idle second: no heartbeat due */
+      sample.time_us = (sec + 1) * G_USEC_PER_SEC + wall_offset;
+      sample.gap = hs.rtt_count == 0;
+      sample.loss = hs.pings_sent > 0 ? MIN (1.0, (double)hs.pings_lost / hs.pings_sent)
+                                      : (hs.pings_lost > 0 ? 1.0 : 0.0);
+      if (!sample.gap)
+        {
+          sample.rtt_min_ms = hs.rtt_min / 1000.0;
+          sample.rtt_median_ms = hs.rtt_median / 1000.0;
+          sample.rtt_max_ms = hs.rtt_max / 1000.0;
+        }
+      ridge_terminal_item_push_sample (self, &sample);
+    }
+  self->last_second = MAX (self->last_second, newest - 1);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+frame_cb (RidgeTerminalItem *self,
+          RidgeFrame        *frame,
+          RidgeSession      *session)
+{
+  RidgeStreamStats stats = { 0 };
+  g_autofree RidgeAppMinutia *minutiae = NULL;
+  RidgeAppFrame out = { 0 };
+  gsize size = 0;
+
+  if (frame == NULL || frame->pixels == NULL)
+    return;
+  out.pixels = g_bytes_get_data (frame->pixels, &size);
+  if (size != (gsize)frame->width * frame->height)
+    return;   /* the core validates this; never trust a size twice removed */
+  if (self->stream != NULL)
+    ridge_stream_get_stats (self->stream, &stats);
+  if (frame->n_minutiae > 0 && frame->minutiae != NULL)
+    {
+      minutiae = g_new (RidgeAppMinutia, frame->n_minutiae);
+      for (guint i = 0; i < frame->n_minutiae; i++)
+        {
+          const RidgeWireMinutia *w = &frame->minutiae[i];
+
+          minutiae[i] = (RidgeAppMinutia) {
+            .x = w->x, .y = w->y, .angle = (float)(w->angle * 2.0 * G_PI / 65536.0),
+            .type = w->type, .quality = MIN (w->quality, 100),
+          };
+        }
+    }
+  out.width = frame->width;
+  out.height = frame->height;
+  out.dpi = frame->dpi;
+  out.quality = frame->finger_present ? frame->quality : -1;
+  out.finger_present = frame->finger_present;
+  out.n_minutiae = minutiae != NULL ? frame->n_minutiae : 0;
+  out.minutiae = minutiae;
+  out.fps = stats.fps;
+  out.dropped = stats.dropped;
+  out.received_us = frame->received_us;
+  g_signal_emit (self, signals[FRAME], 0, &out);
+}
+
+static void
+stream_started_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (RidgeTerminalItem) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ridge_stream_start_finish (RIDGE_STREAM (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->stream_starting = FALSE;
+      {
+        g_autofree char *detail = g_strdup_printf (_ ("Ready, but the live image could not "
+                                                      "start: %s"), error->message);
+
+        ridge_terminal_item_set_state (self, self->state, detail);
+      }
+      return;
+    }
+  self->stream_starting = FALSE;
+}
+
+static void
+start_stream (RidgeTerminalItem *self)
+{
+  if (self->session == NULL || self->stream_starting
+      || ridge_session_get_state (self->session) != RIDGE_SESSION_READY)
+    return;
+  if (self->stream == NULL)
+    self->stream = ridge_stream_new (self->session);
+  if (ridge_stream_is_running (self->stream))
+    return;
+  self->stream_starting = TRUE;
+  ridge_stream_start_async (self->stream, STREAM_CREDITS, STREAM_MAX_FPS,
+                            RIDGE_CAPTURE_MINUTIAE | RIDGE_CAPTURE_COMPRESS, self->cancellable,
+                            stream_started_cb, g_object_ref (self));
+}
+
+static void
+stop_stream (RidgeTerminalItem *self)
+{
+  if (self->stream != NULL && ridge_stream_is_running (self->stream))
+    ridge_stream_stop_async (self->stream, NULL, NULL, NULL);
+}
+
+void
+ridge_terminal_item_set_streaming (RidgeTerminalItem *self,
+                                   gboolean           streaming)
+{
+  g_return_if_fail (RIDGE_IS_TERMINAL_ITEM (self));
+
+  self->want_stream = !!streaming;
+  if (streaming)
+    start_stream (self);
+  else
+    stop_stream (self);
+}
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (RidgeTerminalItem) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ridge_session_connect_finish (RIDGE_SESSION (source), result, &error))
+    {
+      g_autofree char *detail = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %s is why, e.g. "Nothing listens on that port." */
+      detail = g_strdup_printf (_ ("Could not connect: %s"), error->message);
+      ridge_terminal_item_set_state (self, RIDGE_TERMINAL_STATE_DISCONNECTED, detail);
+      return;
+    }
+  update_from_session (self);
+}
+
+void
+ridge_terminal_item_connect (RidgeTerminalItem *self)
+{
+  g_autoptr (GError) error = NULL;
+  RidgeSessionState state;
+
+  g_return_if_fail (RIDGE_IS_TERMINAL_ITEM (self));
+
+  if (self->session != NULL)
+    {
+      state = ridge_session_get_state (self->session);
+      if (state != RIDGE_SESSION_DISCONNECTED && state != RIDGE_SESSION_CLOSED)
+        return;   /* connected or on its way */
+      ridge_terminal_item_disconnect (self);
+    }
+
+  self->session = ridge_session_new_for_address (self->address, &error);
+  if (self->session == NULL)
+    {
+      g_autofree char *detail = g_strdup_printf (_ ("Could not connect: %s"), error->message);
+
+      ridge_terminal_item_set_state (self, RIDGE_TERMINAL_STATE_DISCONNECTED, detail);
+      return;
+    }
+  ridge_session_set_client_name (self->session, "Ridge " PACKAGE_VERSION);
+  ridge_session_set_auto_reconnect (self->session, TRUE);
+  g_signal_connect_object (self->session, "state-changed", G_CALLBACK (state_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "frame", G_CALLBACK (frame_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->last_second = -1;
+  self->last_state = RIDGE_TERMINAL_STATE_DISCONNECTED;
+  self->health_id = g_timeout_add_seconds (1, health_poll_cb, self);
+  ridge_terminal_item_set_state (self, RIDGE_TERMINAL_STATE_CONNECTING, NULL);
+  ridge_session_connect_async (self->session, self->cancellable, connected_cb,
+                               g_object_ref (self));
+}
+
+void
+ridge_terminal_item_disconnect (RidgeTerminalItem *self)
+{
+  g_return_if_fail (RIDGE_IS_TERMINAL_ITEM (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->health_id, g_source_remove);
+  self->stream_starting = FALSE;
+  g_clear_object (&self->stream);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      /* GOODBYE in the background; the task keeps the session alive until it is done */
+      if (ridge_session_get_state (self->session) != RIDGE_SESSION_CLOSED)
+        ridge_session_close_async (self->session, NULL, NULL, NULL);
+      g_clear_object (&self->session);
+      ridge_terminal_item_set_rtt (self, -1.0);
+      ridge_terminal_item_set_state (self, RIDGE_TERMINAL_STATE_DISCONNECTED, NULL);
+    }
+}
+
+gboolean
+ridge_terminal_item_is_connected (RidgeTerminalItem *self)
+{
+  g_return_val_if_fail (RIDGE_IS_TERMINAL_ITEM (self), FALSE);
+  return self->session != NULL;
+}
+
+char **
+ridge_terminal_item_dup_info (RidgeTerminalItem *self)
+{
+  const RidgeTerminalInfo *info;
+  g_autoptr (GStrvBuilder) b = NULL;
+  g_autofree char *sensor = NULL;
+  g_autofree char *templates = NULL;
+  g_autofree char *uptime = NULL;
+  g_autofree char *boots = NULL;
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (RIDGE_IS_TERMINAL_ITEM (self), NULL);
+
+  if (self->session == NULL || (info = ridge_session_get_info (self->session)) == NULL)
+    return NULL;
+  b = g_strv_builder_new ();
+  where = ridge_session_describe (self->session);
+  sensor = g_strdup_printf (_ ("%u × %u pixels, %u dpi"), info->width, info->height, info->dpi);
+  templates = g_strdup_printf (_ ("%u of %u"), info->template_count, info->template_capacity);
+  {
+    guint64 minutes = info->uptime_ms / 60000;
+
+    /* Translators: hours and minutes */
+    uptime = g_strdup_printf (_ ("%u h %02u min"), (guint)MIN (minutes / 60, G_MAXUINT),
+                              (guint)(minutes % 60));
+  }
+  boots = g_strdup_printf ("%u", info->boot_counter);
+#define ADD(title, value) \
+  G_STMT_START { g_strv_builder_add (b, title); g_strv_builder_add (b, (value) ? (value) : "—"); \
+  } G_STMT_END
+  ADD (_ ("Address"), where);
+  ADD (_ ("Model"), info->model);
+  ADD (_ ("Serial number"), info->serial);
+  ADD (_ ("Firmware"), info->firmware_version);
+  ADD (_ ("Algorithm"), info->algorithm_version);
+  ADD (_ ("Sensor"), sensor);
+  ADD (_ ("Templates stored"), templates);
+  ADD (_ ("Boot counter"), boots);
+  ADD (_ ("Uptime at connection"), uptime);
+#undef ADD
+  return g_strv_builder_end (b);
 }

@@ -22,6 +22,31 @@ typedef enum {
 #define RIDGE_TYPE_TERMINAL_STATE (ridge_terminal_state_get_type ())
 GType ridge_terminal_state_get_type (void);
 
+/* A minutia as the app passes it between the link (wire types) and the widgets (engine
+ * types): the two headers cannot meet in one file, so this neutral copy carries it. */
+typedef struct {
+  float  x;
+  float  y;
+  float  angle;       /* radians, ISO convention */
+  guint8 type;        /* 0 other, 1 ending, 2 bifurcation */
+  guint8 quality;     /* 0..100 */
+} RidgeAppMinutia;
+
+/* One live frame from the terminal, for RidgeTerminalItem::frame. */
+typedef struct {
+  guint                  width;
+  guint                  height;
+  guint                  dpi;
+  const guint8          *pixels;        /* width × height */
+  int                    quality;       /* -1 when the terminal sent none */
+  gboolean               finger_present;
+  guint                  n_minutiae;
+  const RidgeAppMinutia *minutiae;
+  double                 fps;           /* stream statistics */
+  guint64                dropped;
+  gint64                 received_us;   /* monotonic */
+} RidgeAppFrame;
+
 /* Samples kept per terminal for the health chart: one hour of one-second samples. */
 #define RIDGE_TERMINAL_HEALTH_SAMPLES 3600
 
@@ -44,6 +69,22 @@ double              ridge_terminal_item_get_rtt (RidgeTerminalItem *self);
 void                ridge_terminal_item_set_rtt (RidgeTerminalItem *self,
                                                  double             rtt_ms);
 RidgeSampleRing    *ridge_terminal_item_get_ring (RidgeTerminalItem *self);
+
+/* Appends one health sample (and tells the sidebar's sparkline through ::health-changed). */
+void                ridge_terminal_item_push_sample (RidgeTerminalItem      *self,
+                                                     const RidgeChartSample *sample);
+
+/* The link. connect() opens a session to the address (reconnecting by itself after
+ * losses); disconnect() closes it. Failures end up as a sentence in the status. */
+void                ridge_terminal_item_connect (RidgeTerminalItem *self);
+void                ridge_terminal_item_disconnect (RidgeTerminalItem *self);
+gboolean            ridge_terminal_item_is_connected (RidgeTerminalItem *self);
+/* Ask for the live image stream while TRUE (it (re)starts whenever the link is ready). */
+void                ridge_terminal_item_set_streaming (RidgeTerminalItem *self,
+                                                       gboolean           streaming);
+/* What the terminal told in its handshake, as (title, value) pairs in a NULL-terminated
+ * array: title0, value0, title1, value1, …; NULL before the first handshake. */
+char              **ridge_terminal_item_dup_info (RidgeTerminalItem *self);
 
 const char         *ridge_terminal_state_to_string (RidgeTerminalState state);
 

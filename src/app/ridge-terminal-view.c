@@ -23,9 +23,14 @@ struct _RidgeTerminalView {
   AdwStatusPage        *enroll_status;
   AdwStatusPage        *enrollments_status;
   AdwStatusPage        *diagnostics_status;
+  GtkStack             *diagnostics_stack;
+  AdwPreferencesGroup  *info_group;
+  GtkButton            *connect_button;
+  GPtrArray            *info_rows;
 
   RidgeTerminalItem *item;
   gulong             status_handler;
+  gulong             info_handler;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeTerminalView, ridge_terminal_view, ADW_TYPE_BIN);
@@ -34,8 +39,66 @@ static void
 item_status_changed_cb (RidgeTerminalView *self)
 {
   const char *status = self->item != NULL ? ridge_terminal_item_get_status (self->item) : "";
+  gboolean connected = self->item != NULL && ridge_terminal_item_is_connected (self->item);
+  gboolean ready = self->item != NULL
+                   && (ridge_terminal_item_get_state (self->item) == RIDGE_TERMINAL_STATE_READY
+                       || ridge_terminal_item_get_state (self->item)
+                       == RIDGE_TERMINAL_STATE_DEGRADED);
+  const char *title = ready ? _ ("Not Available Yet") : _ ("Not Connected");
 
   adw_view_switcher_title_set_subtitle (self->switcher_title, status);
+  gtk_button_set_label (self->connect_button, connected ? _ ("_Disconnect") : _ ("_Connect"));
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_button), self->item != NULL);
+
+  /* be plain about what this version can do over a working link */
+  adw_status_page_set_title (self->enroll_status, title);
+  adw_status_page_set_description (self->enroll_status,
+                                   ready ? _ ("This version of Ridge cannot enroll fingers yet.")
+                                         : _ ("Connect to this terminal to enroll fingers."));
+  adw_status_page_set_title (self->enrollments_status, title);
+  adw_status_page_set_description (self->enrollments_status,
+                                   ready ? _ ("This version of Ridge cannot list enrollments yet.")
+                                         : _ ("Connect to this terminal to list and manage its "
+                                              "enrollments."));
+}
+
+static void
+item_info_changed_cb (RidgeTerminalView *self)
+{
+  g_auto (GStrv) info = self->item != NULL ? ridge_terminal_item_dup_info (self->item) : NULL;
+
+  for (guint i = 0; i < self->info_rows->len; i++)
+    adw_preferences_group_remove (self->info_group, g_ptr_array_index (self->info_rows, i));
+  g_ptr_array_set_size (self->info_rows, 0);
+
+  if (info == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->diagnostics_stack, "empty");
+      return;
+    }
+  for (guint i = 0; info[i] != NULL && info[i + 1] != NULL; i += 2)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info[i]);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), info[i + 1]);
+      gtk_widget_add_css_class (row, "property");
+      adw_preferences_group_add (self->info_group, row);
+      g_ptr_array_add (self->info_rows, row);
+    }
+  gtk_stack_set_visible_child_name (self->diagnostics_stack, "info");
+}
+
+static void
+connect_clicked_cb (RidgeTerminalView *self)
+{
+  if (self->item == NULL)
+    return;
+  if (ridge_terminal_item_is_connected (self->item))
+    ridge_terminal_item_disconnect (self->item);
+  else
+    ridge_terminal_item_connect (self->item);
 }
 
 static void
@@ -44,8 +107,12 @@ ridge_terminal_view_dispose (GObject *object)
   RidgeTerminalView *self = RIDGE_TERMINAL_VIEW (object);
 
   if (self->item != NULL)
-    g_clear_signal_handler (&self->status_handler, self->item);
+    {
+      g_clear_signal_handler (&self->status_handler, self->item);
+      g_clear_signal_handler (&self->info_handler, self->item);
+    }
   g_clear_object (&self->item);
+  g_clear_pointer (&self->info_rows, g_ptr_array_unref);
   /* libadwaita 1.2 criticals when a switcher outlives its stack during disposal:
    * detach them before the template children go */
   if (self->switcher_bar != NULL)
@@ -80,12 +147,18 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enroll_status);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enrollments_status);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_status);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_stack);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, info_group);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, connect_button);
+  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
 }
 
 static void
 ridge_terminal_view_init (RidgeTerminalView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->info_rows = g_ptr_array_new ();
+  item_status_changed_cb (self);
 }
 
 GtkWidget *
@@ -104,23 +177,30 @@ ridge_terminal_view_set_item (RidgeTerminalView *self,
   if (self->item == item)
     return;
   if (self->item != NULL)
-    g_clear_signal_handler (&self->status_handler, self->item);
+    {
+      g_clear_signal_handler (&self->status_handler, self->item);
+      g_clear_signal_handler (&self->info_handler, self->item);
+    }
   g_set_object (&self->item, item);
 
   /* frames of the previous terminal must not linger on the next one's page */
-  ridge_live_page_clear (self->live_page);
+  ridge_live_page_set_item (self->live_page, item);
   ridge_health_page_set_item (self->health_page, item);
   if (item != NULL)
     {
       self->status_handler = g_signal_connect_object (item, "notify::status",
                                                       G_CALLBACK (item_status_changed_cb),
                                                       self, G_CONNECT_SWAPPED);
+      self->info_handler = g_signal_connect_object (item, "info-changed",
+                                                    G_CALLBACK (item_info_changed_cb),
+                                                    self, G_CONNECT_SWAPPED);
       adw_view_switcher_title_set_title (self->switcher_title,
                                          ridge_terminal_item_get_address (item));
     }
   else
     adw_view_switcher_title_set_title (self->switcher_title, "");
   item_status_changed_cb (self);
+  item_info_changed_cb (self);
 }
 
 RidgeTerminalItem *

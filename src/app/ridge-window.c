@@ -33,7 +33,8 @@ struct _RidgeWindow {
   GListStore *terminals;
   char       *removed_address;            /* for "Undo" */
   guint       removed_position;
-  AdwToast   *undo_toast;                 /* the toast offering it, while shown */
+  AdwToast   *undo_toast;                /* the toast offering it, while shown */
+  gboolean    autoconnect;               /* connect to a terminal when it is selected */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeWindow, ridge_window, ADW_TYPE_APPLICATION_WINDOW);
@@ -223,6 +224,8 @@ create_row (gpointer object,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
   ridge_sparkline_set_ring (RIDGE_SPARKLINE (spark), ridge_terminal_item_get_ring (item));
+  g_signal_connect_object (item, "health-changed", G_CALLBACK (ridge_sparkline_update), spark,
+                           G_CONNECT_SWAPPED);
   gtk_widget_set_valign (spark, GTK_ALIGN_CENTER);
   gtk_widget_set_size_request (spark, 56, 20);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spark);
@@ -249,6 +252,9 @@ row_selected_cb (RidgeWindow   *self,
   RidgeTerminalItem *item = row != NULL ? g_object_get_data (G_OBJECT (row), "item") : NULL;
 
   ridge_terminal_view_set_item (self->terminal_view, item);
+  /* selecting a terminal connects to it; it stays connected for the sidebar's overview */
+  if (item != NULL && self->autoconnect)
+    ridge_terminal_item_connect (item);
   gtk_stack_set_visible_child_name (self->content_stack, item != NULL ? "terminal" : "none");
 }
 
@@ -472,6 +478,19 @@ ridge_window_init (RidgeWindow *self)
   if (g_list_model_get_n_items (G_LIST_MODEL (self->terminals)) > 0)
     gtk_list_box_select_row (self->terminal_list,
                              gtk_list_box_get_row_at_index (self->terminal_list, 0));
+}
+
+void
+ridge_window_set_autoconnect (RidgeWindow *self,
+                              gboolean     autoconnect)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (RIDGE_IS_WINDOW (self));
+  self->autoconnect = !!autoconnect;
+  row = gtk_list_box_get_selected_row (self->terminal_list);
+  if (autoconnect && row != NULL)
+    ridge_terminal_item_connect (g_object_get_data (G_OBJECT (row), "item"));
 }
 
 RidgeWindow *

@@ -24,6 +24,9 @@ gboolean           ridge_window_remove_terminal (RidgeWindow *self,
 GListModel        *ridge_window_get_terminals (RidgeWindow *self);
 void               ridge_window_select_terminal (RidgeWindow *self,
                                                  const char  *address);
+/* Connect to a terminal when it is selected (the application turns this on). */
+void               ridge_window_set_autoconnect (RidgeWindow *self,
+                                                 gboolean     autoconnect);
 RidgeTerminalView *ridge_window_get_terminal_view (RidgeWindow *self);
 void               ridge_window_show_toast (RidgeWindow *self,
                                             const char  *message);

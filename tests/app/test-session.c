@@ -1,0 +1,223 @@
+/* test-session.c — the app against a real ridge-terminal (simulated sensor) on localhost:
+ * connect, state, terminal info, live frames, health samples, failures as sentences
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Skips (77) when the ridge-terminal executable is not built.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "ridge-test-util.h"
+#include "ridge-window.h"
+
+static GSubprocess *terminal;
+static char *terminal_address;
+static char *state_dir;
+
+static gboolean
+wait_until (gboolean (*cond)(gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      ridge_test_wait (50);
+    }
+  return TRUE;
+}
+
+static gboolean
+item_ready (gpointer data)
+{
+  return ridge_terminal_item_get_state (data) == RIDGE_TERMINAL_STATE_READY;
+}
+
+static gboolean
+item_not_ready (gpointer data)
+{
+  RidgeTerminalState s = ridge_terminal_item_get_state (data);
+
+  return s == RIDGE_TERMINAL_STATE_LOST || s == RIDGE_TERMINAL_STATE_RECONNECTING
+         || s == RIDGE_TERMINAL_STATE_DEGRADED;
+}
+
+static gboolean
+item_failed (gpointer data)
+{
+  return ridge_terminal_item_get_state (data) == RIDGE_TERMINAL_STATE_DISCONNECTED
+         && g_str_has_prefix (ridge_terminal_item_get_status (data), "Could not connect");
+}
+
+static gboolean
+has_frame (gpointer data)
+{
+  return ridge_image_view_has_image (ridge_live_page_get_image_view (data));
+}
+
+static gboolean
+has_samples (gpointer data)
+{
+  return ridge_sample_ring_len (ridge_terminal_item_get_ring (data)) >= 3;
+}
+
+static void
+start_terminal (void)
+{
+  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  const char *colon;
+
+  state_dir = g_dir_make_tmp ("ridge-app-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
+                               "--listen=127.0.0.1", "--port=0", "--discovery-port=0",
+                               "--sensor=synthetic", "--auto-finger", "--fps=10",
+                               "--width=320", "--height=360",
+                               "--state-dir", state_dir, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  /* "ridge-terminal: listening on 127.0.0.1:PORT" */
+  colon = strrchr (line, ':');
+  g_assert_nonnull (colon);
+  terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
+  g_test_message ("terminal at %s", terminal_address);
+}
+
+static void
+stop_terminal (void)
+{
+  if (terminal != NULL)
+    {
+      g_subprocess_force_exit (terminal);
+      g_subprocess_wait (terminal, NULL, NULL);
+      g_clear_object (&terminal);
+    }
+}
+
+static RidgeTerminalItem *
+find_item (RidgeWindow *window,
+           const char  *address)
+{
+  GListModel *list = ridge_window_get_terminals (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (RidgeTerminalItem) item = g_list_model_get_item (list, i);
+
+      if (g_str_equal (ridge_terminal_item_get_address (item), address))
+        return item;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_live_session (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("org.ridge.Ridge");
+  RidgeWindow *window;
+  RidgeTerminalItem *item;
+  RidgeTerminalItem *bad;
+  RidgeTerminalView *view;
+  g_auto (GStrv) info = NULL;
+
+  g_settings_reset (settings, "terminals");
+  start_terminal ();
+  window = g_object_ref_sink (ridge_window_new (NULL));
+  ridge_window_set_autoconnect (window, TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
+  ridge_test_present (GTK_WINDOW (window));
+  view = ridge_window_get_terminal_view (window);
+
+  /* a port nobody listens on: a sentence, not a crash */
+  g_assert_true (ridge_window_add_terminal (window, "127.0.0.1:1", NULL));
+  bad = find_item (window, "127.0.0.1:1");
+  g_assert_true (wait_until (item_failed, bad, 10000));
+  g_test_message ("failure: %s", ridge_terminal_item_get_status (bad));
+
+  g_assert_true (ridge_window_add_terminal (window, terminal_address, NULL));
+  item = find_item (window, terminal_address);
+  g_assert_true (wait_until (item_ready, item, 10000));
+
+  /* the handshake's terminal info */
+  info = ridge_terminal_item_dup_info (item);
+  g_assert_nonnull (info);
+  g_assert_cmpstr (info[2], ==, "Model");
+  g_assert_cmpuint (g_strv_length (info) % 2, ==, 0);
+
+  /* live frames reach the image view of the Live page */
+  g_assert_true (wait_until (has_frame, ridge_terminal_view_get_live_page (view), 10000));
+  ridge_test_wait (1500);
+  g_assert_cmpfloat (ridge_live_page_get_fps (ridge_terminal_view_get_live_page (view)), >, 1.0);
+  /* freeze the page for a steady picture (labels change with every frame otherwise) */
+  ridge_live_page_set_paused (ridge_terminal_view_get_live_page (view), TRUE);
+  ridge_test_wait (300);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-live"));
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (ridge_terminal_view_get_live_page (view)),
+                                         "session-live-page"));
+
+  /* heartbeats become health samples with a measured RTT */
+  g_assert_true (wait_until (has_samples, item, 10000));
+  g_assert_cmpfloat (ridge_terminal_item_get_rtt (item), >, 0.0);
+  ridge_live_page_set_paused (ridge_terminal_view_get_live_page (view), FALSE);
+  ridge_terminal_view_set_visible_page (view, "health");
+  ridge_test_wait (1200);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-health"));
+  ridge_terminal_view_set_visible_page (view, "diagnostics");
+  ridge_test_wait (300);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-diagnostics"));
+
+  /* the terminal goes away: the state says so, with the reason */
+  stop_terminal ();
+  g_assert_true (wait_until (item_not_ready, item, 15000));
+  g_test_message ("after loss: %s", ridge_terminal_item_get_status (item));
+  ridge_terminal_view_set_visible_page (view, "health");
+  ridge_test_wait (2500);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-lost"));
+
+  ridge_terminal_item_disconnect (item);
+  g_assert_cmpint (ridge_terminal_item_get_state (item), ==, RIDGE_TERMINAL_STATE_DISCONNECTED);
+  g_assert_false (ridge_terminal_item_is_connected (item));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  int ret;
+
+  if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_print ("1..0 # SKIP ridge-terminal is not built (RIDGE_TERMINAL unset)\n");
+      return 77;
+    }
+  ridge_test_init (&argc, &argv);
+  g_test_add_func ("/session/live", test_live_session);
+  ret = g_test_run ();
+  stop_terminal ();
+  if (state_dir != NULL)
+    {
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
+
+      if (system (cmd) != 0)
+        g_printerr ("could not remove %s\n", state_dir);
+    }
+  g_free (terminal_address);
+  g_free (state_dir);
+  return ret;
+}
