@@ -318,14 +318,19 @@ process (RidgeWireDecoder *dec,
             dec->last_error = RIDGE_WIRE_E_BAD_CRC;
             if (!dec->replaying)
               {
-                /* Rescan the payload and trailer for a frame start, hunting. */
+                /* Rescan the payload and trailer for a frame start, hunting. src is the
+                 * caller's input here: its last trailer byte is left unconsumed, so that
+                 * a caller that loops while input remains calls again and gets the frames
+                 * the rescan finds at once. The rescan covers the payload and the first
+                 * three trailer bytes; the fourth comes back as input. */
                 dec->replaying = true;
                 dec->replay_pos = 0;
                 dec->replay_len = dec->header.length;
-                dec->replay_tail_pos = 0;
-                memcpy (dec->replay_tail, dec->crc_buf, RIDGE_WIRE_TRAILER_SIZE);
+                memcpy (dec->replay_tail + 1, dec->crc_buf, RIDGE_WIRE_TRAILER_SIZE - 1);
+                dec->replay_tail_pos = 1;
                 dec->hunting = true;
                 dec->resyncs++;
+                *n = i - 1;
               }
             return RIDGE_WIRE_DEC_ERROR;
           }

@@ -119,9 +119,10 @@ typedef struct {
 void ridge_wire_decoder_init (RidgeWireDecoder *dec, uint8_t *payload_buf, uint32_t payload_cap);
 void ridge_wire_decoder_reset (RidgeWireDecoder *dec);
 /* Consumes bytes from data until it has a frame or an error, or the input is used up.
- * *consumed tells how many bytes were used; call again with the rest. After a FRAME or
- * an ERROR, call again even when the input is used up (len 0 is fine) until it answers
- * NEED_MORE: bytes rescanned after a CRC failure may still hold a frame. After a
+ * *consumed tells how many bytes were used (possibly 0 after an event); call again with
+ * the rest until all input is used: NEED_MORE means it is. (After a payload CRC failure
+ * the decoder rescans the failed frame's bytes; it leaves the last one unconsumed until
+ * that rescan is done, so that frames found in it come out of the following calls.) After a
  * RIDGE_WIRE_DEC_FRAME, the payload is valid until the next call. A frame with a
  * version other than RIDGE_WIRE_VERSION is reported as an ERROR (RIDGE_WIRE_E_BAD_VERSION)
  * with dec->header filled in, so that the receiver can answer with ERR_VERSION. */

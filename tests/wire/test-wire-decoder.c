@@ -347,6 +347,63 @@ test_truncated_frame (void)
     }
 }
 
+/* Callers commonly loop "while input remains" and stop at NEED_MORE. When the input ends
+ * exactly where a damaged frame's check fails, the frames hidden in its bytes must still
+ * come out of that loop, not wait for more input. */
+static void
+test_rescan_without_extra_calls (void)
+{
+  RidgeWireDecoder dec;
+  size_t off = 0, cut_at, end_of_cut;
+  uint32_t frames = 0;
+  uint16_t types[8];
+
+  memcpy (stream, vec_ping_req, sizeof vec_ping_req);
+  off += sizeof vec_ping_req;
+  cut_at = off;
+  memcpy (stream + off, vec_hello_resp, 40);
+  off += 40;
+  memcpy (stream + off, vec_pong_resp, sizeof vec_pong_resp);
+  off += sizeof vec_pong_resp;
+  for (int i = 0; i < 3; i++)
+    {
+      memcpy (stream + off, vec_info_req, sizeof vec_info_req);
+      off += sizeof vec_info_req;
+    }
+  /* where the cut frame's announced payload and trailer end */
+  end_of_cut = cut_at + sizeof vec_hello_resp;
+  CHECK (end_of_cut < off);
+
+  ridge_wire_decoder_init (&dec, payload_buf, 4096);
+  for (int part = 0; part < 2; part++)
+    {
+      const uint8_t *p = part == 0 ? stream : stream + end_of_cut;
+      size_t len = part == 0 ? end_of_cut : off - end_of_cut;
+
+      while (len > 0)
+        {
+          size_t used = 0;
+          RidgeWireDecStatus st = ridge_wire_decoder_feed (&dec, p, len, &used);
+
+          p += used;
+          len -= used;
+          if (st == RIDGE_WIRE_DEC_FRAME && frames < 8)
+            types[frames++] = dec.header.type;
+          else if (st == RIDGE_WIRE_DEC_NEED_MORE)
+            break;
+        }
+      if (part == 0)
+        {
+          /* ping, and the pong that was inside the damaged frame */
+          CHECK_EQ (frames, 2);
+          CHECK_EQ (types[1], RIDGE_MSG_PING);
+          CHECK_EQ (dec.header.flags, RIDGE_WIRE_FLAG_RESPONSE);
+        }
+    }
+  CHECK_EQ (frames, 5);
+  CHECK_EQ (types[4], RIDGE_MSG_INFO);
+}
+
 static void
 test_oversized (void)
 {
@@ -605,6 +662,7 @@ main (void)
   wt_run ("bad header crc", test_bad_header_crc);
   wt_run ("bad payload crc", test_bad_payload_crc);
   wt_run ("truncated frame", test_truncated_frame);
+  wt_run ("rescanned frames come out before more input", test_rescan_without_extra_calls);
   wt_run ("oversized length", test_oversized);
   wt_run ("wrong version", test_wrong_version);
   wt_run ("unknown type", test_unknown_type);

@@ -219,13 +219,15 @@ wire_fuzz_stream (const uint8_t *data,
 
   for (size_t i = 0; i < size; i++)
     {
-      size_t used = 0;
+      size_t pending = 1;  /* this byte, until the decoder has consumed it */
 
       for (;;)
         {
-          RidgeWireDecStatus st = ridge_wire_decoder_feed (&b, data + i, used == 0 ? 1 : 0,
-                                                           &used);
+          size_t used = 0;
+          RidgeWireDecStatus st = ridge_wire_decoder_feed (&b, data + i, pending, &used);
 
+          WIRE_FUZZ_ASSERT (used <= pending);
+          pending -= used;
           if (st == RIDGE_WIRE_DEC_FRAME)
             {
               WIRE_FUZZ_ASSERT (n_b >= WIRE_FUZZ_MAX_TRACKED || n_b >= n_a
@@ -233,8 +235,10 @@ wire_fuzz_stream (const uint8_t *data,
               n_b++;
             }
           if (st == RIDGE_WIRE_DEC_NEED_MORE)
-            break;
-          used = 1;
+            {
+              WIRE_FUZZ_ASSERT (pending == 0);
+              break;
+            }
         }
     }
   WIRE_FUZZ_ASSERT (n_a == n_b);
