@@ -9,6 +9,12 @@
  *   --eer       also print this program's own EER estimate on standard error
  *   --max-eer P exit 1 when the EER (percent) is above P (used by the meson test)
  *   --shared    XYT_DIR is relative to $RIDGE_SHARED_DATA; exit 77 (skip) when absent
+ *   --enroll K  instead of the matrix: compares multi-sample enrollment strategies. Each
+ *               finger is enrolled 8 times from K consecutive impressions (cyclic); the
+ *               other impressions of the finger are genuine probes, every impression of
+ *               the other fingers an impostor probe. Prints the EER of: best sample
+ *               (ridge_match_enrolled), mean of the two best samples, and one
+ *               consolidated template (samples aligned on the first and merged).
  * Names are the file names without .xyt (FINGER_IMPRESSION, e.g. 101_3). The angle
  * convention is ridge-engine.h's (counter-clockwise on screen).
  */
@@ -141,13 +147,175 @@ compute_eer (double *gen, size_t ng, double *imp, size_t ni, double *thr)
   return eer;
 }
 
+/* Consolidation candidate: align every sample on the first with ridge_match's
+ * transform, merge minutiae closer than 8 px / 30 degrees (averaged), keep the others. */
+static void
+consolidate (const RidgeEnrollTemplate *e, RidgeTemplate *out)
+{
+  int count[RIDGE_MAX_MINUTIAE];
+
+  *out = e->samples[0];
+  for (int i = 0; i < out->n_minutiae; i++)
+    count[i] = 1;
+  for (int s = 1; s < e->n_samples; s++)
+    {
+      RidgeMatchResult r;
+
+      if (ridge_match (&e->samples[s], &e->samples[0], &r) < RIDGE_MATCH_THRESHOLD / 2)
+        continue;
+
+      double c = cos (r.rotation), sn = sin (r.rotation);
+
+      for (int i = 0; i < e->samples[s].n_minutiae; i++)
+        {
+          const RidgeMinutia *m = &e->samples[s].minutiae[i];
+          double x = c * m->x + sn * m->y + r.dx, y = -sn * m->x + c * m->y + r.dy;
+          double a = fmod (m->angle + r.rotation + 4 * PI, 2 * PI);
+          int best = -1;
+          double bd = 8;
+
+          for (int k = 0; k < out->n_minutiae; k++)
+            {
+              double d = hypot (out->minutiae[k].x - x, out->minutiae[k].y - y);
+              double da = fabs (remainder (out->minutiae[k].angle - a, 2 * PI));
+
+              if (d < bd && da < PI / 6)
+                {
+                  bd = d;
+                  best = k;
+                }
+            }
+          if (best >= 0)
+            {
+              RidgeMinutia *o = &out->minutiae[best];
+              double w = count[best];
+
+              o->x = (float)((o->x * w + x) / (w + 1));
+              o->y = (float)((o->y * w + y) / (w + 1));
+              count[best]++;
+            }
+          else if (out->n_minutiae < RIDGE_MAX_MINUTIAE && x >= 0 && y >= 0 && x < 4000
+                   && y < 4000)
+            {
+              RidgeMinutia *o = &out->minutiae[out->n_minutiae];
+
+              *o = *m;
+              o->x = (float)x;
+              o->y = (float)y;
+              o->angle = (float)a;
+              count[out->n_minutiae++] = 1;
+            }
+        }
+    }
+}
+
+static int
+enroll_eval (const Entry *e, size_t n, int k)
+{
+  enum { STRATS = 3 };
+  static const char *names[STRATS] = {
+    "best sample (ridge_match_enrolled)", "mean of the two best samples",
+    "one consolidated template"
+  };
+  double *gen[STRATS], *imp[STRATS];
+  size_t ng = 0, ni = 0;
+  char fi[64], fj[64];
+
+  for (int s = 0; s < STRATS; s++)
+    {
+      gen[s] = malloc (n * n * sizeof (double));
+      imp[s] = malloc (n * n * sizeof (double));
+      if (gen[s] == NULL || imp[s] == NULL)
+        return 1;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      /* enrollment: entries i, i+1, ... of the same finger (cyclic over that finger) */
+      RidgeEnrollTemplate en;
+      size_t first = i, last = i, used[RIDGE_ENROLL_MAX_SAMPLES];
+      RidgeTemplate merged;
+
+      finger_of (e[i].name, fi, sizeof fi);
+      while (first > 0 && (finger_of (e[first - 1].name, fj, sizeof fj), strcmp (fi, fj) == 0))
+        first--;
+      while (last + 1 < n && (finger_of (e[last + 1].name, fj, sizeof fj), strcmp (fi, fj) == 0))
+        last++;
+
+      size_t per = last - first + 1;
+
+      if ((size_t)k >= per)
+        continue;
+      memset (&en, 0, sizeof en);
+      for (int s = 0; s < k; s++)
+        {
+          used[s] = first + (i - first + (size_t)s) % per;
+          en.samples[en.n_samples++] = e[used[s]].t;
+        }
+      consolidate (&en, &merged);
+      for (size_t j = 0; j < n; j++)
+        {
+          int skip = 0, best = 0, second = 0;
+
+          for (int s = 0; s < k; s++)
+            skip |= used[s] == j;
+          if (skip)
+            continue;
+          for (int s = 0; s < k; s++)
+            {
+              int sc = ridge_match (&e[j].t, &en.samples[s], NULL);
+
+              if (sc > best)
+                {
+                  second = best;
+                  best = sc;
+                }
+              else if (sc > second)
+                second = sc;
+            }
+
+          double v[STRATS] = {
+            ridge_match_enrolled (&e[j].t, &en, NULL, NULL), (best + second) / 2.0,
+            ridge_match (&e[j].t, &merged, NULL)
+          };
+
+          finger_of (e[j].name, fj, sizeof fj);
+          for (int s = 0; s < STRATS; s++)
+            {
+              if (strcmp (fi, fj) == 0)
+                gen[s][ng] = v[s];
+              else
+                imp[s][ni] = v[s];
+            }
+          if (strcmp (fi, fj) == 0)
+            ng++;
+          else
+            ni++;
+        }
+    }
+  if (ng == 0 || ni == 0)
+    {
+      fprintf (stderr, "match-eval: no genuine or impostor comparisons\n");
+      return 1;
+    }
+  printf ("enrollment from %d impressions: %zu genuine, %zu impostor comparisons\n", k, ng, ni);
+  for (int s = 0; s < STRATS; s++)
+    {
+      double thr = 0, eer = compute_eer (gen[s], ng, imp[s], ni, &thr);
+
+      printf ("  %-36s EER %.2f %% (threshold %g)\n", names[s], eer, thr);
+      free (gen[s]);
+      free (imp[s]);
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   int m1 = 0, dpi = 500, want_eer = 0;
   double max_eer = -1;
   const char *dir = NULL, *out_path = NULL;
-  int shared = 0;
+  int shared = 0, enroll_k = 0;
   char shared_dir[4096];
 
   for (int i = 1; i < argc; i++)
@@ -156,6 +324,8 @@ main (int argc, char **argv)
         m1 = 1;
       else if (strcmp (argv[i], "--shared") == 0)
         shared = 1;
+      else if (strcmp (argv[i], "--enroll") == 0 && i + 1 < argc)
+        enroll_k = atoi (argv[++i]);
       else if (strcmp (argv[i], "--eer") == 0)
         want_eer = 1;
       else if (strcmp (argv[i], "--dpi") == 0 && i + 1 < argc)
@@ -172,7 +342,7 @@ main (int argc, char **argv)
       else
         {
           fprintf (stderr,
-                   "usage: %s [--m1] [--shared] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
+                   "usage: %s [--m1] [--shared] [--enroll K] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
                    argv[0]);
           return 2;
         }
@@ -180,7 +350,7 @@ main (int argc, char **argv)
   if (dir == NULL || dpi <= 0 || dpi > 65535)
     {
       fprintf (stderr,
-               "usage: %s [--m1] [--shared] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
+               "usage: %s [--m1] [--shared] [--enroll K] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
                argv[0]);
       return 2;
     }
@@ -254,6 +424,13 @@ main (int argc, char **argv)
       return 1;
     }
   qsort (e, n, sizeof (Entry), name_cmp);
+  if (enroll_k > 0)
+    {
+      int r = enroll_k <= RIDGE_ENROLL_MAX_SAMPLES ? enroll_eval (e, n, enroll_k) : 2;
+
+      free (e);
+      return r;
+    }
 
   FILE *out = out_path != NULL ? fopen (out_path, "w") : stdout;
 

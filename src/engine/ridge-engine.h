@@ -195,7 +195,7 @@ typedef struct {
 } RidgeMatchResult;
 
 /* Decision threshold for 1:1 verification (≈ FMR 0.1 % on FVC2002 DB1_B; docs/engine.md). */
-#define RIDGE_MATCH_THRESHOLD 120
+#define RIDGE_MATCH_THRESHOLD 110
 
 /* result may be NULL when only the score is wanted. Returns the score (≥ 0) or < 0 on error. */
 int ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery,
@@ -236,8 +236,9 @@ void ridge_match_index_free (RidgeMatchIndex *index);
 size_t ridge_match_index_size (const RidgeMatchIndex *index);
 
 /* Every gallery template whose score against probe is ≥ threshold, best first (ties by
- * index), at most max_hits of them. A cheap pre-filter skips most non-matching
- * templates before the full comparison. Returns the number of hits written or < 0. */
+ * index), at most max_hits of them: the full comparison against every template, without
+ * the per-call preparation ridge_match does (docs/engine.md gives the figures and why no
+ * lossy pre-filter is used). Returns the number of hits written or < 0. */
 int ridge_match_index_identify (const RidgeMatchIndex *index, const RidgeTemplate *probe,
                                 int threshold, RidgeIdentifyHit *hits, int max_hits);
 

@@ -29,7 +29,7 @@
 #define PI_F             3.14159265358979323846f
 #define TWO_PI_F         6.28318530717958647692f
 
-#define NB_K             9        /* neighbours per minutia */
+#define NB_K             10       /* neighbours per minutia (at most 16) */
 #define NB_MAX_DIST      160.0f   /* 500-dpi pixels */
 #define NB_MIN_DIST      5.0f
 #define TOL_D_ABS        6.0f     /* edge length tolerance: abs + rel * length */
@@ -37,27 +37,12 @@
 #define TOL_AQ           16       /* edge angle tolerance, 256 units a turn (22.5 degrees) */
 #define MAX_ROOTS        24
 #define MIN_ROOT_VOTES   2
-#ifndef OVERLAP_DIST
 #define OVERLAP_DIST     30.0f    /* a minutia is "in the overlap" within this of the other print */
-#endif
-#ifndef NORM_MIN_COUNT
 #define NORM_MIN_COUNT   12
-#endif
-#ifndef FIT_R0
-#define FIT_R0 10.0f
-#endif
-#ifndef FIT_R1
-#define FIT_R1 30.0f
-#endif
-#ifndef FIT_A0
-#define FIT_A0 0.35f
-#endif
-#ifndef FIT_A1
-#define FIT_A1 0.80f
-#endif
-#ifndef SCORE_POW
-#define SCORE_POW 2.0f
-#endif
+#define FIT_R0           8.0f     /* pair weight by residual to the rigid transform: */
+#define FIT_R1           25.0f    /*   1 up to R0 pixels, 0 from R1 */
+#define FIT_A0           0.35f    /*   and by angle difference: 1 up to A0, 0 from A1 */
+#define FIT_A1           0.80f
 
 typedef struct {
   float   x, y, a;
@@ -71,22 +56,24 @@ typedef struct {
   uint8_t i, j;     /* start, end (templates hold at most 255 minutiae) */
 } MEdge;
 
-/* Edge index for the root search: 16 bins of the start angle (each as wide as the angle
- * tolerance) x length bins of 4 pixels. */
-#define N_ABINS     16
-#define DBIN        4
+/* Edge index for the root search: 8 bins of each end's relative angle (each twice the
+ * angle tolerance wide, so a probe edge looks in 2 x 2 of them) x length bins of 8 px. */
+#define A_SHIFT     5
+#define N_ABINS     (256 >> A_SHIFT)
+#define DBIN        8
 #define N_DBINS     ((int)NB_MAX_DIST / DBIN + 2)
-#define N_KEYS      (N_ABINS * N_DBINS)
+#define N_KEYS      (N_ABINS * N_ABINS * N_DBINS)
 
 typedef struct {
-  int      n;
-  int      n_sorted;
-  MPoint  *pt;       /* n */
-  uint8_t *nn;       /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
-  MEdge   *nb;       /* n * NB_K */
-  MEdge   *sorted;   /* every neighbour edge, grouped by bin_key () */
-  float    minx, miny, maxx, maxy;
-  uint16_t bin_start[N_KEYS + 1];   /* sorted[bin_start[k] .. bin_start[k + 1]) have key k */
+  int       n;
+  int       n_sorted;
+  MPoint   *pt;      /* n */
+  uint8_t  *nn;      /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
+  uint16_t *dup;     /* n: bit k set when edge k of i is also j's edge to i (j < i) */
+  MEdge    *nb;      /* n * NB_K */
+  MEdge    *sorted;  /* every neighbour edge, grouped by bin_key () */
+  float     minx, miny, maxx, maxy;
+  uint16_t  bin_start[N_KEYS + 1];  /* sorted[bin_start[k] .. bin_start[k + 1]) have key k */
 } MPrep;
 
 /* Bytes prep_template needs for a template of n minutiae. */
@@ -95,7 +82,8 @@ prep_bytes (int n)
 {
   size_t k = (size_t)(n > 0 ? n : 1);
 
-  return (k * (sizeof (MPoint) + 2 * NB_K * sizeof (MEdge) + 1) + 31) & ~(size_t)15;
+  return (k * (sizeof (MPoint) + 2 * NB_K * sizeof (MEdge) + sizeof (uint16_t) + 1) + 31)
+         & ~(size_t)15;
 }
 
 /* Lays out p's arrays in mem (prep_bytes (n) bytes, suitably aligned). */
@@ -111,6 +99,8 @@ prep_layout (MPrep *p, void *mem, int n)
   b += k * NB_K * sizeof (MEdge);
   p->pt = (MPoint *)b;
   b += k * sizeof (MPoint);
+  p->dup = (uint16_t *)b;
+  b += k * sizeof (uint16_t);
   p->nn = b;
 }
 
@@ -135,14 +125,34 @@ angle_norm (float a)
 static inline float
 dir_of (float dx, float dy)
 {
-  return atan2f (-dy, dx);
+  /* atan2 (-dy, dx) by octant reduction and a minimax polynomial (error < 2e-5 rad, far
+  * below the 1.4-degree quantisation; plain arithmetic, so bit-identical everywhere) */
+  float x = dx, y = -dy;
+  float ax = fabsf (x), ay = fabsf (y);
+  float mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
+
+  if (mx == 0.0f)
+    return 0.0f;
+
+  float z = mn / mx, z2 = z * z;
+  float r = z * (0.99997726f + z2 * (-0.33262347f + z2 * (0.19354346f + z2 * (-0.11643287f
+                                                                              + z2 * (0.05265332f
+                                                                                      + z2 *
+                                                                                      -0.01172120f)))));
+
+  if (ay > ax)
+    r = 0.5f * PI_F - r;
+  if (x < 0.0f)
+    r = PI_F - r;
+  return y < 0.0f ? -r : r;
 }
 
 /* Angle in radians -> 256 units a turn, wrapping. */
 static inline uint8_t
 angle_q (float a)
 {
-  long q = lroundf (a * (256.0f / TWO_PI_F));
+  /* round half up; the offset keeps the truncation a floor for |a| < 32 turns */
+  int q = (int)(a * (256.0f / TWO_PI_F) + 8192.5f) - 8192;
 
   return (uint8_t)(q & 0xFF);
 }
@@ -158,7 +168,7 @@ dbin_of (float d)
 static inline int
 bin_key (const MEdge *e)
 {
-  return (e->ai >> 4) * N_DBINS + dbin_of (e->d);
+  return ((e->ai >> A_SHIFT) * N_ABINS + (e->aj >> A_SHIFT)) * N_DBINS + dbin_of (e->d);
 }
 
 /* p->sorted = every neighbour edge grouped by bin_key (counting sort; stable, so
@@ -264,6 +274,20 @@ prep_template (const RidgeTemplate *t, MPrep *p)
           e->j = (uint8_t)j;
         }
     }
+  for (int i = 0; i < p->n; i++)
+    {
+      p->dup[i] = 0;
+      for (int k = 0; k < p->nn[i]; k++)
+        {
+          int j = p->nb[i * NB_K + k].j;
+
+          if (j >= i)
+            continue;
+          for (int l = 0; l < p->nn[j]; l++)
+            if (p->nb[j * NB_K + l].j == i)
+              p->dup[i] |= (uint16_t)(1u << k);
+        }
+    }
   sort_edges (p);
 }
 
@@ -365,27 +389,39 @@ push_neighbours (const MPrep *P, const MPrep *G, Work *w, int *hn, int p, int g)
 {
   const MEdge *pe = &P->nb[p * NB_K];
   const MEdge *ge = &G->nb[g * NB_K];
+  int ngb = G->nn[g], start = 0;
 
+  /* both neighbour lists are sorted by length: only a window of gallery edges can fit */
   for (int a = 0; a < P->nn[p]; a++)
-    for (int b = 0; b < G->nn[g]; b++)
-      {
-        float c = edge_diff (&pe[a], &ge[b]);
+    {
+      float t = tol_d (pe[a].d), lo = pe[a].d - t, hi = pe[a].d + t;
+      int pj = pe[a].j;
+      int pj_to = w->pp[pj];
 
-        if (c < 0.0f)
-          continue;
+      while (start < ngb && ge[start].d < lo)
+        start++;
+      for (int b = start; b < ngb && ge[b].d <= hi; b++)
+        {
+          int gj = ge[b].j;
 
-        int pj = pe[a].j, gj = ge[b].j;
-
-        if (w->pp[pj] == gj)
-          {
-            if (w->support[pj] < 255)
-              w->support[pj]++;
+          if (pj_to >= 0 && pj_to != gj)
             continue;
-          }
-        if (w->pp[pj] >= 0 || w->gp[gj] >= 0)
-          continue;
-        heap_push (w, hn, (Cand) { c, (uint16_t)pj, (uint16_t)gj });
-      }
+
+          float c = edge_diff (&pe[a], &ge[b]);
+
+          if (c < 0.0f)
+            continue;
+          if (pj_to == gj)
+            {
+              if (w->support[pj] < 255)
+                w->support[pj]++;
+              continue;
+            }
+          if (w->gp[gj] >= 0)
+            continue;
+          heap_push (w, hn, (Cand) { c, (uint16_t)pj, (uint16_t)gj });
+        }
+    }
 }
 
 /* Least-squares rigid transform probe -> gallery from the paired minutiae. */
@@ -469,14 +505,14 @@ fit_weights (const MPrep *P, const MPrep *G, const uint16_t *pp, const uint16_t 
 /* Probe minutiae that fall within OVERLAP_DIST of some gallery minutia after the
  * transform, and the converse. */
 static void
-count_overlap (const MPrep *P, const MPrep *G, float dx, float dy, float rot, int *np, int *ng,
+count_overlap (const MPrep *P, const MPrep *G, float dx, float dy, float rot, float *np, float *ng,
                uint8_t *gmark)
 {
   float c = cosf (-rot), s = sinf (-rot);
   float lim = OVERLAP_DIST * OVERLAP_DIST;
 
   memset (gmark, 0, (size_t)G->n);
-  *np = 0;
+  *np = 0.0f;
   for (int i = 0; i < P->n; i++)
     {
       float x = c * P->pt[i].x - s * P->pt[i].y + dx;
@@ -493,47 +529,49 @@ count_overlap (const MPrep *P, const MPrep *G, float dx, float dy, float rot, in
               gmark[j] = 1;
             }
         }
-      *np += in;
+      *np += (float)in;
     }
-  *ng = 0;
+  *ng = 0.0f;
   for (int j = 0; j < G->n; j++)
-    *ng += gmark[j];
+    *ng += (float)gmark[j];
 }
 
 static int
-score_from (float m_supported, int np_ov, int ng_ov)
+score_from (float m_supported, float np_ov, float ng_ov)
 {
   if (m_supported <= 0.0f)
     return 0;
 
-  float a = (float)(np_ov > NORM_MIN_COUNT ? np_ov : NORM_MIN_COUNT);
-  float b = (float)(ng_ov > NORM_MIN_COUNT ? ng_ov : NORM_MIN_COUNT);
+  float a = np_ov > NORM_MIN_COUNT ? np_ov : NORM_MIN_COUNT;
+  float b = ng_ov > NORM_MIN_COUNT ? ng_ov : NORM_MIN_COUNT;
   float m = m_supported;
-  float sc = 100.0f * powf (m, SCORE_POW) / sqrtf (a * b) / 4.0f;
+  float sc = 25.0f * m * m / sqrtf (a * b);
 
   return (int)lroundf (sc);
 }
 
 /* Every compatible (probe edge, gallery edge) pair votes for the minutia pairs at its two
- * ends. Only the first k_probe neighbour edges of each probe minutia take part (the
- * pre-filter uses fewer). Returns the largest vote. */
-static int
-cast_votes (const MPrep *P, const MPrep *G, Work *w, int k_probe)
+ * ends. */
+static void
+cast_votes (const MPrep *P, const MPrep *G, Work *w)
 {
-  int ng = G->n, best = 0;
+  int ng = G->n;
 
   memset (w->votes, 0, sizeof (uint16_t) * (size_t)P->n * (size_t)ng);
-  for (int i = 0; i < P->n; i++)
-    for (int k = 0; k < P->nn[i] && k < k_probe; k++)
-      {
-        const MEdge *pe = &P->nb[i * NB_K + k];
-        float t = tol_d (pe->d);
-        int dlo = dbin_of (pe->d - t), dhi = dbin_of (pe->d + t);
-        int ab = pe->ai >> 4;
+  for (int e = 0; e < P->n_sorted; e++)
+    {
+      const MEdge *pe = &P->sorted[e];
+      float t = tol_d (pe->d);
+      int dlo = dbin_of (pe->d - t), dhi = dbin_of (pe->d + t);
+      /* the two angle bins that [a - TOL_AQ, a + TOL_AQ] can touch */
+      int ai0 = (uint8_t)(pe->ai - TOL_AQ) >> A_SHIFT;
+      int aj0 = (uint8_t)(pe->aj - TOL_AQ) >> A_SHIFT;
 
-        for (int da = -1; da <= 1; da++)
+      for (int x = 0; x < 2; x++)
+        for (int y = 0; y < 2; y++)
           {
-            int base = ((ab + da + N_ABINS) % N_ABINS) * N_DBINS;
+            int base = (((ai0 + x) & (N_ABINS - 1)) * N_ABINS + ((aj0 + y) & (N_ABINS - 1)))
+                       * N_DBINS;
             int end = G->bin_start[base + dhi + 1];
 
             for (int b = G->bin_start[base + dlo]; b < end; b++)
@@ -550,14 +588,9 @@ cast_votes (const MPrep *P, const MPrep *G, Work *w, int k_probe)
                   (*v1)++;
                 if (*v2 < 65535)
                   (*v2)++;
-                if (*v1 > best)
-                  best = *v1;
-                if (*v2 > best)
-                  best = *v2;
               }
           }
-      }
-  return best;
+    }
 }
 
 static void
@@ -570,7 +603,7 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
   int np = P->n, ng = G->n;
 
   /* 2. votes from compatible edge pairs */
-  cast_votes (P, G, w, NB_K);
+  cast_votes (P, G, w);
 
   /* top roots */
   int n_roots = 0;
@@ -695,7 +728,8 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
   /* 4. refine the transform with the weights, keep the pairs that fit, score them
    * normalised by the overlap */
   float dx, dy, rot, wm;
-  int np_ov, ng_ov, kept = 0;
+  float np_ov, ng_ov;
+  int kept = 0;
 
   estimate_transform (P, G, w->best_p, w->best_g, w->best_w, best_m, &dx, &dy, &rot);
   wm = fit_weights (P, G, w->best_p, w->best_g, best_m, dx, dy, rot, w->best_w);
@@ -851,11 +885,6 @@ ridge_match_enrolled (const RidgeTemplate *probe, const RidgeEnrollTemplate *enr
 
 /* ---- 1:N identification ------------------------------------------------------------- */
 
-/* Pre-filter: votes from the PREFILTER_K nearest-neighbour edges of each probe minutia
-* only; a genuine mate gives some minutia pair at least PREFILTER_MIN_VOTES of them. */
-#define PREFILTER_K          4
-#define PREFILTER_MIN_VOTES  3
-
 struct RidgeMatchIndex {
   size_t   n;
   MPrep   *preps;
@@ -965,8 +994,6 @@ ridge_match_index_identify (const RidgeMatchIndex *index, const RidgeTemplate *p
       Outcome o;
 
       if (P.n == 0 || G->n == 0)
-        continue;
-      if (cast_votes (&P, G, &wa.w, PREFILTER_K) < PREFILTER_MIN_VOTES)
         continue;
       match_prepared (&P, G, &wa.w, &o, NULL);
       if (o.score >= threshold)
