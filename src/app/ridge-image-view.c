@@ -249,6 +249,10 @@ render_map_surface (RidgeMapKind   kind,
           switch (kind)
             {
               case RIDGE_MAP_QUALITY:
+                /* the engine rates blocks outside the finger 0: leave them untinted, the
+                 * foreground overlay is there to show them */
+                if (v == 0)
+                  break;
                 {
                   /* red (0) → yellow (50) → green (100), premultiplied, alpha 0.4 */
                   double q = MIN (v, 100) / 100.0;

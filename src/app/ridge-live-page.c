@@ -50,6 +50,16 @@ struct _RidgeLivePage {
   RidgeTerminalItem *item;
   gulong             frame_handler;
   gulong             state_handler;
+
+  /* feature extraction for the map overlays and the placement hints: one job in flight,
+   * the newest frame waiting */
+  gboolean      analyzing;
+  gpointer      pending;                  /* AnalysisJob */
+  RidgeMinutia *cur_minutiae;             /* the shown frame's own minutiae and quality */
+  guint         cur_n_minutiae;
+  int           cur_quality;
+  gboolean      cur_has_maps;
+  gboolean      hints_follow;             /* the engine's hints for this frame come later */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeLivePage, ridge_live_page, ADW_TYPE_BIN);
@@ -178,6 +188,13 @@ sync_overlay_sensitivity (RidgeLivePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "live.save", self->frame.pixels != NULL);
 }
 
+static gboolean maps_wanted (RidgeLivePage *self);
+static gpointer analysis_job_new_ptr (const RidgeLiveFrame *frame,
+                                      gboolean              show);
+static void     start_analysis_ptr (RidgeLivePage *self,
+                                    gpointer       job);
+static void     analysis_job_free (gpointer data);
+
 static void
 overlay_toggled_cb (RidgeLivePage  *self,
                     GtkCheckButton *check)
@@ -197,6 +214,17 @@ overlay_toggled_cb (RidgeLivePage  *self,
   if (gtk_check_button_get_active (self->skeleton_check))
     o |= RIDGE_OVERLAY_SKELETON;
   ridge_image_view_set_overlays (self->image_view, o);
+
+  /* a map overlay was switched on for a frame that has none (paused, or from a file) */
+  if (check != NULL && self->frame.pixels != NULL && !self->cur_has_maps && maps_wanted (self))
+    {
+      RidgeLiveFrame frame = {
+        .image = &self->frame, .minutiae = self->cur_minutiae,
+        .n_minutiae = self->cur_n_minutiae, .quality = self->cur_quality,
+      };
+
+      start_analysis_ptr (self, analysis_job_new_ptr (&frame, TRUE));
+    }
 }
 
 static void
@@ -208,15 +236,15 @@ show_toast (RidgeLivePage *self,
     g_message ("%s", message);
 }
 
+static gboolean show_frame (RidgeLivePage        *self,
+                            const RidgeLiveFrame *frame,
+                            GError              **error);
+
 gboolean
 ridge_live_page_push_frame (RidgeLivePage        *self,
                             const RidgeLiveFrame *frame,
                             GError              **error)
 {
-  g_autofree char *hints = NULL;
-  g_autofree char *quality = NULL;
-  RidgeImage copy = { 0 };
-
   g_return_val_if_fail (RIDGE_IS_LIVE_PAGE (self), FALSE);
   g_return_val_if_fail (frame != NULL && frame->image != NULL, FALSE);
 
@@ -227,6 +255,17 @@ ridge_live_page_push_frame (RidgeLivePage        *self,
       self->skipped_while_paused++;
       return TRUE;
     }
+  return show_frame (self, frame, error);
+}
+
+static gboolean
+show_frame (RidgeLivePage        *self,
+            const RidgeLiveFrame *frame,
+            GError              **error)
+{
+  g_autofree char *hints = NULL;
+  g_autofree char *quality = NULL;
+  RidgeImage copy = { 0 };
 
   if (!ridge_image_view_set_image (self->image_view, frame->image, error))
     return FALSE;
@@ -239,6 +278,12 @@ ridge_live_page_push_frame (RidgeLivePage        *self,
 
   ridge_image_view_clear_maps (self->image_view);
   ridge_image_view_set_minutiae (self->image_view, frame->minutiae, frame->n_minutiae);
+  g_clear_pointer (&self->cur_minutiae, g_free);
+  self->cur_n_minutiae = frame->minutiae != NULL ? MIN (frame->n_minutiae, RIDGE_MAX_MINUTIAE) : 0;
+  if (self->cur_n_minutiae > 0)
+    self->cur_minutiae = g_memdup2 (frame->minutiae, sizeof (RidgeMinutia) * self->cur_n_minutiae);
+  self->cur_quality = frame->quality;
+  self->cur_has_maps = frame->n_maps > 0;
   for (guint i = 0; i < frame->n_maps; i++)
     {
       g_autoptr (GError) map_error = NULL;
@@ -264,7 +309,11 @@ ridge_live_page_push_frame (RidgeLivePage        *self,
                                   frame->quality >= 0 ? quality : _ ("Quality not measured"),
                                   -1);
   hints = ridge_live_page_hints_text (frame->hints);
-  if (*hints == '\0' && frame->quality >= 0)
+  if (*hints == '\0' && frame->note == NULL && self->hints_follow)
+    ;   /* keep the last sentence until the engine has looked at this frame */
+  else if (*hints == '\0' && frame->note != NULL)
+    gtk_label_set_label (self->hint_label, frame->note);
+  else if (*hints == '\0' && frame->quality >= 0)
     gtk_label_set_label (self->hint_label, _ ("Placement is good."));
   else
     gtk_label_set_label (self->hint_label, hints);
@@ -329,6 +378,213 @@ ridge_live_page_get_image_view (RidgeLivePage *self)
   return self->image_view;
 }
 
+/* ---- feature extraction (engine) ---------------------------------------------------- */
+
+typedef struct {
+  RidgeImage     img;              /* owned pixels */
+  RidgeMinutia  *minutiae;         /* the frame's own, may be NULL */
+  guint          n_minutiae;
+  int            quality;
+  char          *note;
+  gboolean       show;             /* display the analysed frame with its maps */
+  RidgeFeatures *features;
+  int            result;
+} AnalysisJob;
+
+static void
+analysis_job_free (gpointer data)
+{
+  AnalysisJob *job = data;
+
+  if (job == NULL)
+    return;
+  g_free (job->img.pixels);
+  g_free (job->minutiae);
+  g_free (job->note);
+  if (job->features != NULL)
+    ridge_features_free (job->features);
+  g_free (job);
+}
+
+static AnalysisJob *
+analysis_job_new (const RidgeLiveFrame *frame,
+                  gboolean              show)
+{
+  AnalysisJob *job = g_new0 (AnalysisJob, 1);
+  gsize n = (gsize)frame->image->width * frame->image->height;
+
+  job->img = *frame->image;
+  job->img.pixels = g_memdup2 (frame->image->pixels, n);
+  if (frame->minutiae != NULL && frame->n_minutiae > 0)
+    {
+      job->n_minutiae = MIN (frame->n_minutiae, RIDGE_MAX_MINUTIAE);
+      job->minutiae = g_memdup2 (frame->minutiae, sizeof (RidgeMinutia) * job->n_minutiae);
+    }
+  job->quality = frame->quality;
+  job->note = g_strdup (frame->note);
+  job->show = show;
+  return job;
+}
+
+static gboolean
+maps_wanted (RidgeLivePage *self)
+{
+  return gtk_check_button_get_active (self->orientation_check)
+         || gtk_check_button_get_active (self->quality_check)
+         || gtk_check_button_get_active (self->foreground_check)
+         || gtk_check_button_get_active (self->binary_check)
+         || gtk_check_button_get_active (self->skeleton_check);
+}
+
+static void
+analysis_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  AnalysisJob *job = task_data;
+  const RidgeExtractOptions options = { .keep_maps = 1 };
+
+  /* the engine is pure C with no global state: safe on a worker thread */
+  job->result = ridge_extract (&job->img, &options, &job->features);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void start_analysis (RidgeLivePage *self,
+                            AnalysisJob   *job);
+
+static void
+analysis_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RidgeLivePage *self = RIDGE_LIVE_PAGE (source);
+  AnalysisJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  unsigned hints = 0;
+  int quality;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    return;   /* cancelled: the page is going away */
+  self->analyzing = FALSE;
+
+  if (job->result == RIDGE_ENGINE_OK)
+    {
+      hints = ridge_features_hints (job->features);
+      quality = job->quality >= 0 ? job->quality : ridge_features_quality (job->features);
+    }
+  else
+    quality = job->quality;
+
+  if (job->show)
+    {
+      RidgeMap maps[RIDGE_N_MAPS];
+      guint n_maps = 0;
+      RidgeLiveFrame frame = {
+        .image = &job->img, .minutiae = job->minutiae, .n_minutiae = job->n_minutiae,
+        .quality = quality, .hints = hints, .note = job->note,
+      };
+
+      if (job->result == RIDGE_ENGINE_OK)
+        {
+          for (int k = 0; k < RIDGE_N_MAPS; k++)
+            if (ridge_features_map (job->features, k, &maps[n_maps]) == RIDGE_ENGINE_OK)
+              n_maps++;
+          frame.maps = maps;
+          frame.n_maps = n_maps;
+          if (frame.minutiae == NULL)
+            {
+              frame.minutiae = ridge_features_minutiae (job->features);
+              frame.n_minutiae = ridge_features_n_minutiae (job->features);
+            }
+        }
+      else if (job->note == NULL)
+        frame.note = job->result == RIDGE_ENGINE_E_NO_PRINT
+                     ? _ ("No fingerprint was found in this image.")
+                     : _ ("The features of this image could not be extracted.");
+      show_frame (self, &frame, NULL);
+    }
+  else if (job->result == RIDGE_ENGINE_OK && job->note == NULL)
+    {
+      g_autofree char *text = ridge_live_page_hints_text (hints);
+
+      gtk_label_set_label (self->hint_label, *text != '\0' ? text : _ ("Placement is good."));
+    }
+
+  if (self->pending != NULL)
+    start_analysis (self, g_steal_pointer (&self->pending));
+}
+
+static void
+start_analysis (RidgeLivePage *self,
+                AnalysisJob   *job)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (self->analyzing)
+    {
+      /* only the newest frame is worth analysing next */
+      analysis_job_free (self->pending);
+      self->pending = job;
+      return;
+    }
+  self->analyzing = TRUE;
+  task = g_task_new (self, self->cancellable, analysis_done_cb, NULL);
+  g_task_set_source_tag (task, start_analysis);
+  g_task_set_task_data (task, job, analysis_job_free);
+  g_task_run_in_thread (task, analysis_thread);
+}
+
+static gpointer
+analysis_job_new_ptr (const RidgeLiveFrame *frame,
+                      gboolean              show)
+{
+  return analysis_job_new (frame, show);
+}
+
+static void
+start_analysis_ptr (RidgeLivePage *self,
+                    gpointer       job)
+{
+  start_analysis (self, job);
+}
+
+/* A frame from the terminal: shown at once, or — when map overlays are on — shown
+ * together with its maps once they are extracted. Either way the engine's placement hints
+ * follow. */
+static void
+deliver_frame (RidgeLivePage        *self,
+               const RidgeLiveFrame *frame)
+{
+  gboolean with_maps = maps_wanted (self);
+
+  if (self->paused)
+    {
+      ridge_live_page_push_frame (self, frame, NULL);   /* counted, not shown */
+      return;
+    }
+  if (!with_maps)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean shown;
+
+      self->hints_follow = TRUE;
+      shown = ridge_live_page_push_frame (self, frame, &error);
+      self->hints_follow = FALSE;
+      if (!shown)
+        {
+          g_autofree char *message = g_strdup_printf (_ ("A frame could not be shown: %s"),
+                                                      error->message);
+
+          gtk_label_set_label (self->hint_label, message);
+          return;
+        }
+    }
+  else
+    record_arrival (self, frame->time_us != 0 ? frame->time_us : g_get_monotonic_time ());
+  start_analysis (self, analysis_job_new (frame, with_maps));
+}
+
 /* ---- live frames from the terminal --------------------------------------------------- */
 
 static void
@@ -337,7 +593,6 @@ item_frame_cb (RidgeLivePage       *self,
                RidgeTerminalItem   *item)
 {
   g_autofree RidgeMinutia *minutiae = NULL;
-  g_autoptr (GError) error = NULL;
   RidgeImage img = {
     .width = f->width, .height = f->height, .dpi = f->dpi, .pixels = (guint8 *)f->pixels,
   };
@@ -350,29 +605,25 @@ item_frame_cb (RidgeLivePage       *self,
     {
       minutiae = g_new (RidgeMinutia, f->n_minutiae);
       for (guint i = 0; i < f->n_minutiae; i++)
-        minutiae[i] = (RidgeMinutia) {
-          .x = f->minutiae[i].x, .y = f->minutiae[i].y, .angle = f->minutiae[i].angle,
-          .type = f->minutiae[i].type, .quality = f->minutiae[i].quality,
+        {
+          minutiae[i].x = f->minutiae[i].x;
+          minutiae[i].y = f->minutiae[i].y;
+          minutiae[i].angle = f->minutiae[i].angle;
+          minutiae[i].type = f->minutiae[i].type;
+          minutiae[i].quality = f->minutiae[i].quality;
         }
-      ;
       frame.minutiae = minutiae;
       frame.n_minutiae = f->n_minutiae;
     }
   self->dropped = f->dropped;
-  if (!ridge_live_page_push_frame (self, &frame, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_ ("A frame could not be shown: %s"),
-                                                  error->message);
-
-      gtk_label_set_label (self->hint_label, message);
-      return;
-    }
+  deliver_frame (self, &frame);
   if (!self->paused)
     {
       g_autofree char *src = g_strdup_printf (_ ("Live from %s"),
                                               ridge_terminal_item_get_address (item));
 
-      gtk_label_set_label (self->source_label, src);
+      if (g_strcmp0 (gtk_label_get_label (self->source_label), src) != 0)
+        gtk_label_set_label (self->source_label, src);
     }
 }
 
@@ -541,14 +792,14 @@ load_done_cb (GObject      *source,
     RidgeLiveFrame frame = { .image = &img, .quality = -1 };
     g_autofree char *src = NULL;
 
-    self->paused = FALSE;
-    if (!ridge_live_page_push_frame (self, &frame, &error))
+    if (!show_frame (self, &frame, &error))
       {
         message = g_strdup_printf (_ ("Could not show the image: %s"), error->message);
         show_toast (self, message);
       }
     else
       {
+        start_analysis (self, analysis_job_new (&frame, TRUE));
         /* an opened file is not a live frame: pause, and say where it came from */
         self->n_arrivals = 0;
         ridge_live_page_set_paused (self, TRUE);
@@ -694,6 +945,8 @@ ridge_live_page_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  g_clear_pointer (&self->pending, analysis_job_free);
+  g_clear_pointer (&self->cur_minutiae, g_free);
   g_clear_pointer (&self->frame.pixels, g_free);
   /* AdwBin unparents its child in its own dispose; the template child must go first */
   adw_bin_set_child (ADW_BIN (self), NULL);

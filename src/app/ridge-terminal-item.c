@@ -438,8 +438,9 @@ health_poll_cb (gpointer user_data)
 
       if (!ridge_health_get_second (health, sec, &hs))
         continue;
-      if (hs.pings_sent == 0 && hs.pings_lost == 0 && hs.rtt_count == 0)
-        continue;   /* idle second: no heartbeat due */
+      /* nothing answered and nothing declared lost: idle, or an answer still on its way */
+      if (hs.rtt_count == 0 && hs.pings_lost == 0)
+        continue;
       sample.time_us = (sec + 1) * G_USEC_PER_SEC + wall_offset;
       sample.gap = hs.rtt_count == 0;
       sample.loss = hs.pings_sent > 0 ? MIN (1.0, (double)hs.pings_lost / hs.pings_sent)

@@ -62,6 +62,12 @@ has_frame (gpointer data)
 }
 
 static gboolean
+has_orientation (gpointer data)
+{
+  return ridge_image_view_has_map (ridge_live_page_get_image_view (data), RIDGE_MAP_ORIENTATION);
+}
+
+static gboolean
 has_samples (gpointer data)
 {
   return ridge_sample_ring_len (ridge_terminal_item_get_ring (data)) >= 3;
@@ -164,8 +170,36 @@ test_live_session (void)
   ridge_live_page_set_paused (ridge_terminal_view_get_live_page (view), TRUE);
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-live"));
-  g_object_unref (ridge_test_screenshot (GTK_WIDGET (ridge_terminal_view_get_live_page (view)),
-                                         "session-live-page"));
+
+  /* map overlays: frames are shown together with the maps the engine extracted from them */
+  {
+    RidgeLivePage *live = ridge_terminal_view_get_live_page (view);
+    GtkCheckButton *orientation = GTK_CHECK_BUTTON (
+      gtk_widget_get_template_child (GTK_WIDGET (live), RIDGE_TYPE_LIVE_PAGE, "orientation_check"));
+    GtkCheckButton *quality = GTK_CHECK_BUTTON (
+      gtk_widget_get_template_child (GTK_WIDGET (live), RIDGE_TYPE_LIVE_PAGE, "quality_check"));
+    GtkCheckButton *skeleton = GTK_CHECK_BUTTON (
+      gtk_widget_get_template_child (GTK_WIDGET (live), RIDGE_TYPE_LIVE_PAGE, "skeleton_check"));
+
+    ridge_live_page_set_paused (live, FALSE);
+    gtk_check_button_set_active (orientation, TRUE);
+    g_assert_true (wait_until (has_orientation, live, 10000));
+    ridge_test_wait (1000);
+    ridge_live_page_set_paused (live, TRUE);
+    ridge_test_wait (300);
+    g_object_unref (ridge_test_screenshot (GTK_WIDGET (live), "session-live-orientation"));
+
+    /* paused: switching a map on analyses the frame on screen */
+    gtk_check_button_set_active (orientation, FALSE);
+    gtk_check_button_set_active (quality, TRUE);
+    gtk_check_button_set_active (skeleton, TRUE);
+    ridge_test_wait (1000);
+    g_assert_true (ridge_image_view_has_map (ridge_live_page_get_image_view (live),
+                                             RIDGE_MAP_SKELETON));
+    g_object_unref (ridge_test_screenshot (GTK_WIDGET (live), "session-live-quality-skeleton"));
+    gtk_check_button_set_active (quality, FALSE);
+    gtk_check_button_set_active (skeleton, FALSE);
+  }
 
   /* heartbeats become health samples with a measured RTT */
   g_assert_true (wait_until (has_samples, item, 10000));
