@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "ridge-add-terminal-dialog.h"
+#include "ridge-live-page.h"
 #include "ridge-application.h"
 #include "ridge-test-util.h"
 #include "ridge-window.h"
@@ -156,6 +157,60 @@ test_add_dialog (void)
   g_assert_finalize_object (dialog);
 }
 
+/* The live page with a synthetic fixture frame, in light and dark style; the about and
+ * shortcuts windows. */
+static void
+test_styles_and_dialogs (void)
+{
+  static guint8 pixels[FIXTURE_W * FIXTURE_H];
+  RidgeImage img = { FIXTURE_W, FIXTURE_H, 500, pixels };
+  RidgeMinutia minutiae[12];
+  guint n = ridge_fixture_minutiae (minutiae, 12, 0, 0);
+  GtkWidget *page = g_object_ref_sink (ridge_live_page_new ());
+  RidgeLiveFrame frame = {
+    .image = &img, .minutiae = minutiae, .n_minutiae = n, .quality = 64,
+    .hints = RIDGE_HINT_MOVE_LEFT | RIDGE_HINT_TOO_LIGHT,
+  };
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RidgeApplication) app = ridge_application_new ();
+  GtkWindow *win;
+  GtkWidget *about;
+  g_autoptr (GtkBuilder) builder = NULL;
+  GtkWidget *shortcuts;
+  g_autofree char *hints = NULL;
+
+  ridge_fixture_image (pixels, FIXTURE_W * 0.5, FIXTURE_H * 0.45);
+  g_assert_true (ridge_live_page_push_frame (RIDGE_LIVE_PAGE (page), &frame, &error));
+  g_assert_no_error (error);
+  win = ridge_test_show (page, 900, 560);
+  g_object_unref (ridge_test_screenshot (page, "live-page-fixture-light"));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  ridge_test_wait (300);
+  g_object_unref (ridge_test_screenshot (page, "live-page-fixture-dark"));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* the hint sentences are translated per bit, one per line */
+  hints = ridge_live_page_hints_text (RIDGE_HINT_MOVE_LEFT | RIDGE_HINT_TOO_LIGHT);
+  g_assert_cmpstr (hints, ==, "Move the finger to the left.\n"
+                              "The image is too light: the finger is dry or pressed too lightly.");
+  gtk_window_destroy (win);
+  g_assert_finalize_object (page);
+
+  about = ridge_application_create_about_window (app, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (about), 420, 560);
+  ridge_test_present (GTK_WINDOW (about));
+  g_object_unref (ridge_test_screenshot (about, "about"));
+  gtk_window_destroy (GTK_WINDOW (about));
+
+  builder = gtk_builder_new_from_resource ("/org/ridge/Ridge/gtk/help-overlay.ui");
+  shortcuts = GTK_WIDGET (gtk_builder_get_object (builder, "help_overlay"));
+  g_assert_nonnull (shortcuts);
+  ridge_test_present (GTK_WINDOW (shortcuts));
+  g_object_unref (ridge_test_screenshot (shortcuts, "shortcuts"));
+  gtk_window_destroy (GTK_WINDOW (shortcuts));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -163,5 +218,6 @@ main (int   argc,
   ridge_test_init (&argc, &argv);
   g_test_add_func ("/window/terminal-list", test_terminal_list);
   g_test_add_func ("/window/add-dialog", test_add_dialog);
+  g_test_add_func ("/window/styles-and-dialogs", test_styles_and_dialogs);
   return g_test_run ();
 }
