@@ -13,11 +13,14 @@ if ! command -v "$cc" >/dev/null 2>&1; then
   exit 77
 fi
 mkdir -p "$out"
+# only the compiler's own freestanding headers (stdint.h, stddef.h, stdbool.h): the codec
+# must not need a C library's headers
+gcc_include=$("$cc" -print-file-name=include)
 objs=""
 for src in "$top"/src/wire/*.c; do
   obj="$out/$(basename "$src" .c).o"
   "$cc" -mcpu=cortex-m4 -mthumb -Os -ffreestanding -std=c11 -Wall -Wextra -Werror \
-    -I"$top/src/wire" -c "$src" -o "$obj"
+    -nostdinc -isystem "$gcc_include" -I"$top/src/wire" -c "$src" -o "$obj"
   objs="$objs $obj"
 done
 # shellcheck disable=SC2086

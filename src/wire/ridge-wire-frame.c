@@ -8,8 +8,6 @@
 #include "ridge-wire.h"
 #include "ridge-wire-private.h"
 
-#include <string.h>
-
 enum {
   DEC_HEADER = 0,   /* collecting the 16 header bytes in hdr_buf (pos = bytes held) */
   DEC_PAYLOAD,      /* copying header.length payload bytes (pos = bytes copied) */

@@ -12,8 +12,6 @@
 #include "ridge-wire.h"
 #include "ridge-wire-private.h"
 
-#include <string.h>
-
 /* ---- Names -------------------------------------------------------------------------- */
 
 const char *

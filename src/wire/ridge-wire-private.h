@@ -4,7 +4,24 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
+
+#if __STDC_HOSTED__
+#include <string.h>
+#else
+/* Freestanding (e.g. arm-none-eabi-gcc -ffreestanding without a C library's headers):
+ * these three come from the C library or the compiler's runtime. */
+void *memcpy (void       *dst,
+              const void *src,
+              size_t      n);
+void *memmove (void       *dst,
+               const void *src,
+               size_t      n);
+void *memset (void  *dst,
+              int    c,
+              size_t n);
+#endif
 
 static inline uint16_t
 ridge_wire_get_u16 (const uint8_t *p)

@@ -14,8 +14,7 @@
  */
 
 #include "ridge-wire.h"
-
-#include <string.h>
+#include "ridge-wire-private.h"
 
 #define RICE_MODE_STORED 0u
 #define RICE_MODE_RICE   1u
