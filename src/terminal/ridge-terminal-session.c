@@ -859,6 +859,9 @@ enroll_tick (RidgeSession *s,
       enroll_take_sample (s);
       return;
     }
+  /* the sample timeout counts the time without a finger on the sensor */
+  if (present)
+    e->deadline = now + (gint64)e->timeout_ms * 1000;
   if (present && !e->lift_told && now >= e->lift_reminder_at)
     {
       /* the finger stayed on after a sample: tell the user to lift it */

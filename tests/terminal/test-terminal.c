@@ -1526,6 +1526,174 @@ test_enroll_match (void)
   term_clear (&t);
 }
 
+/* Waits for the next ENROLL_SAMPLE event. */
+static Frame *
+next_sample (Client *c,
+             guint   timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      Frame *f = client_recv (c, MAX (1, (deadline - g_get_monotonic_time ()) / 1000));
+      if (f == NULL)
+        return NULL;
+      if (f->hdr.type == RIDGE_MSG_ENROLL_SAMPLE)
+        return f;
+      frame_free (f);
+    }
+  return NULL;
+}
+
+/* The enrollment's rules: lift between samples, commit only when complete, the
+ * enrollment stays open on timeout, one waiting request at a time, verify by user. */
+static void
+test_enroll_states (void)
+{
+  Term t;
+  Client *c;
+  g_autofree char *sensor = NULL;
+  RidgeWireMsg msg = { 0 };
+  guint32 enroll_id, id_a, id_b;
+
+  if (fvc_dir () == NULL)
+    {
+      g_test_skip ("RIDGE_SHARED_DATA/fingerprints/fvc2002-db1b is absent");
+      return;
+    }
+  term_init (&t);
+  sensor = g_strdup_printf ("images:%s", fvc_dir ());
+  {
+    const char *extra[] = { "--fps=20", NULL };
+    term_start_args (&t, sensor, extra);
+  }
+  c = client_connect (&t);
+  /* an event before HELLO is ignored, not answered */
+  msg.stream_credit.credits = 5;
+  client_send (c, RIDGE_MSG_STREAM_CREDIT, RIDGE_WIRE_FLAG_EVENT, &msg);
+  g_assert_null (client_recv (c, 300));
+  client_free (c);
+  c = client_hello (&t);
+  {
+    g_autoptr (Frame) i = request_ok (c, RIDGE_MSG_INFO, NULL);
+    if (!(i->msg.info.capabilities & RIDGE_CAP_ENROLL))
+      {
+        client_free (c);
+        term_clear (&t);
+        g_test_skip ("this build's engine cannot enroll yet");
+        return;
+      }
+  }
+
+  /* a finger already resting at BEGIN is not sampled: it must be lifted first */
+  control_ok (&t, "place 104 1");
+  memset (&msg, 0, sizeof msg);
+  msg.enroll_begin.user_id = (RidgeWireStr) { "erin", 4 };
+  msg.enroll_begin.finger = 3;
+  msg.enroll_begin.samples = 2;
+  msg.enroll_begin.timeout_ms = 1500;
+  {
+    g_autoptr (Frame) b = request_ok (c, RIDGE_MSG_ENROLL_BEGIN, &msg);
+    g_autoptr (Frame) again = request (c, RIDGE_MSG_ENROLL_BEGIN, &msg);
+    enroll_id = b->msg.enroll_begun.enroll_id;
+    assert_error (again, RIDGE_ERR_BAD_STATE);
+  }
+  {
+    g_autoptr (Frame) f = next_sample (c, 3000);
+    g_assert_nonnull (f);
+    g_assert_cmpuint (f->msg.enroll_sample.status, ==, RIDGE_SAMPLE_LIFT_FINGER);
+    g_assert_cmpuint (f->msg.enroll_sample.accepted, ==, 0);
+  }
+  control_ok (&t, "lift");
+  /* nothing placed within the sample timeout: TIMEOUT, and the enrollment stays open */
+  {
+    g_autoptr (Frame) f = next_sample (c, 3000);
+    g_assert_nonnull (f);
+    g_assert_cmpuint (f->msg.enroll_sample.status, ==, RIDGE_SAMPLE_TIMEOUT);
+  }
+  control_ok (&t, "place 104 2");
+  {
+    g_autoptr (Frame) f = next_sample (c, 3000);
+    g_assert_nonnull (f);
+    g_assert_cmpuint (f->msg.enroll_sample.status, ==, RIDGE_SAMPLE_ACCEPTED);
+    g_assert_cmpuint (f->msg.enroll_sample.accepted, ==, 1);
+    g_assert_cmpuint (f->msg.enroll_sample.index, ==, 0);
+    g_assert_cmpuint (f->msg.enroll_sample.frame.image.len, >, 0);
+  }
+  /* the finger stays: LIFT_FINGER, and committing now is too early */
+  {
+    g_autoptr (Frame) f = next_sample (c, 3000);
+    g_autoptr (Frame) early = NULL;
+    RidgeWireMsg commit = { 0 };
+    g_assert_nonnull (f);
+    g_assert_cmpuint (f->msg.enroll_sample.status, ==, RIDGE_SAMPLE_LIFT_FINGER);
+    commit.enroll_commit.enroll_id = enroll_id;
+    early = request (c, RIDGE_MSG_ENROLL_COMMIT, &commit);
+    assert_error (early, RIDGE_ERR_BAD_STATE);
+  }
+  control_ok (&t, "lift");
+  /* a different finger does not match the first sample */
+  control_ok (&t, "place 106 1");
+  {
+    g_autoptr (Frame) f = next_sample (c, 3000);
+    g_assert_nonnull (f);
+    g_assert_cmpuint (f->msg.enroll_sample.status, ==, RIDGE_SAMPLE_MISMATCH);
+    g_assert_cmpuint (f->msg.enroll_sample.accepted, ==, 1);
+  }
+  control_ok (&t, "lift");
+  control_ok (&t, "place 104 3");
+  {
+    g_autoptr (Frame) f = next_sample (c, 3000);
+    g_assert_nonnull (f);
+    g_assert_cmpuint (f->msg.enroll_sample.status, ==, RIDGE_SAMPLE_ACCEPTED);
+    g_assert_cmpuint (f->msg.enroll_sample.accepted, ==, 2);
+  }
+  control_ok (&t, "lift");
+  {
+    RidgeWireMsg commit = { 0 };
+    g_autoptr (Frame) done = NULL;
+    commit.enroll_commit.enroll_id = enroll_id;
+    commit.enroll_commit.name = (RidgeWireStr) { "Erin", 4 };
+    done = request_ok (c, RIDGE_MSG_ENROLL_COMMIT, &commit);
+    id_a = done->msg.template_info.id;
+    g_assert_cmpuint (done->msg.template_info.finger, ==, 3);
+  }
+  /* a second finger of erin: not a duplicate of the first */
+  id_b = enroll (&t, c, "erin", 106, 1, 0);
+  g_assert_cmpuint (id_b, >, id_a);
+
+  /* verify by user: every record of erin; finger 106 matches her second record */
+  {
+    RidgeWireMsg v = { 0 };
+    g_autoptr (Frame) f = NULL;
+    g_autoptr (Frame) busy = NULL;
+    g_autoptr (Frame) idem = NULL;
+    guint32 seq;
+    v.verify.user_id = (RidgeWireStr) { "erin", 4 };
+    v.verify.timeout_ms = 10000;
+    seq = client_send (c, RIDGE_MSG_VERIFY, 0, &v);
+    /* one waiting request at a time */
+    busy = request (c, RIDGE_MSG_IDENTIFY, &msg);
+    assert_error (busy, RIDGE_ERR_BAD_STATE);
+    control_ok (&t, "place 106 6");
+    f = client_wait (c, seq, 10000);
+    control_ok (&t, "lift");
+    g_assert_nonnull (f);
+    g_assert_false (f->hdr.flags & RIDGE_WIRE_FLAG_ERROR);
+    g_assert_cmpuint (f->msg.match_result.matched, ==, 1);
+    g_assert_cmpuint (f->msg.match_result.id, ==, id_b);
+    /* a user without records */
+    v.verify.user_id = (RidgeWireStr) { "nobody", 6 };
+    idem = request (c, RIDGE_MSG_VERIFY, &v);
+    assert_error (idem, RIDGE_ERR_NOT_FOUND);
+  }
+  {
+    g_autoptr (Frame) cancel = request_ok (c, RIDGE_MSG_ENROLL_CANCEL, NULL);
+  }
+  client_free (c);
+  term_clear (&t);
+}
+
 /* The default sensor: the engine's synthetic prints. */
 static void
 test_synthetic (void)
@@ -1719,6 +1887,7 @@ main (int   argc,
   g_test_add_func ("/terminal/fault-flags", test_fault_flags);
   g_test_add_func ("/terminal/idle-timeout", test_idle_timeout);
   g_test_add_func ("/terminal/enroll-match", test_enroll_match);
+  g_test_add_func ("/terminal/enroll-states", test_enroll_states);
   g_test_add_func ("/terminal/synthetic", test_synthetic);
   g_test_add_func ("/terminal/libfprint", test_libfprint);
   return g_test_run ();
