@@ -260,7 +260,7 @@ static int
 cmd_synth (int      n_prints,
            uint32_t first_seed)
 {
-  long tot_t = 0, tot_f = 0, tot_p = 0, tot_pos = 0;
+  long tot_t = 0, tot_f = 0, tot_p = 0, tot_pos = 0, conf_f = 0, conf_p = 0;
   int failed = 0;
 
   for (int i = 0; i < n_prints; i++)
@@ -289,6 +289,14 @@ cmd_synth (int      n_prints,
 
           tot_pos += pair_minutiae (truth, nt, ridge_features_minutiae (f), nf, 8.0f,
                                     (float)M_PI);
+          RidgeMinutia conf[RIDGE_MAX_MINUTIAE];
+          int nc = 0;
+
+          for (int k = 0; k < nf; k++)
+            if (ridge_features_minutiae (f)[k].quality > 20)
+              conf[nc++] = ridge_features_minutiae (f)[k];
+          conf_f += nc;
+          conf_p += pair_minutiae (truth, nt, conf, nc, 8.0f, (float)(M_PI / 6));
           tot_t += nt;
           tot_f += nf;
           tot_p += np;
@@ -303,6 +311,9 @@ cmd_synth (int      n_prints,
   printf ("synthetic: precision %.3f recall %.3f (position only: precision %.3f recall %.3f)\n",
           tot_f > 0 ? (double)tot_p / tot_f : 0.0, tot_t > 0 ? (double)tot_p / tot_t : 0.0,
           tot_f > 0 ? (double)tot_pos / tot_f : 0.0, tot_t > 0 ? (double)tot_pos / tot_t : 0.0);
+  printf ("synthetic: minutiae of quality > 20 (not at the edge of the print): %ld found, "
+          "%ld paired, precision %.3f\n", conf_f, conf_p,
+          conf_f > 0 ? (double)conf_p / conf_f : 0.0);
   return failed > 0 ? 1 : 0;
 }
 

@@ -33,30 +33,7 @@
 #endif
 #define PI_F            ((float)M_PI)
 
-#ifdef RX_TUNE
-#include <stdio.h>
-static int
-rx_off (int bit)
-{
-  const char *e = getenv ("RX_OFF");
-
-  return e != NULL && (atoi (e) & bit);
-}
-
-static float
-rx_val (const char *name,
-        float       def)
-{
-  const char *e = getenv (name);
-
-  return e != NULL ? (float)atof (e) : def;
-}
-#else
-#define rx_off(bit)       0
-#define rx_val(name, def) (def)
-#endif
-
-#define ALONG_SIGMA     rx_val ("RX_AS", 3.0f)
+#define ALONG_SIGMA     3.0f                  /* along-ridge smoothing, pixels */
 
 typedef struct {
   int            w, h, bw, bh, nb;
@@ -387,11 +364,11 @@ segment (Ctx *c)
     return RIDGE_ENGINE_E_NOMEM;
   memcpy (sorted, c->contrast, (size_t)c->nb * sizeof (float));
   qsort (sorted, (size_t)c->nb, sizeof (float), cmp_float);
-  thr = fmaxf (6.0f, rx_val ("RX_SEG", 0.3f) * sorted[(c->nb * 9) / 10]);
+  thr = fmaxf (6.0f, 0.3f * sorted[(c->nb * 9) / 10]);
   free (sorted);
 
   for (int b = 0; b < c->nb; b++)
-    c->fg[b] = c->contrast[b] > thr && c->coh_raw[b] > rx_val ("RX_COH", 0.2f);
+    c->fg[b] = c->contrast[b] > thr && c->coh_raw[b] > 0.2f;
   majority_filter (c, c->work);
   majority_filter (c, c->work);
   largest_component (c);
@@ -401,14 +378,7 @@ segment (Ctx *c)
   if (count < 16 || count * 50 < c->nb)
     return RIDGE_ENGINE_E_NO_PRINT;
 
-  /* the 3x3-block windows see the print one block beyond its edge: take that back */
   distance_to_background (c);
-  if (rx_val ("RX_ERODE", 1) > 0)
-    {
-      for (int b = 0; b < c->nb; b++)
-        c->fg[b] = c->bdist[b] >= 2;
-      distance_to_background (c);
-    }
 
   /* work area: foreground dilated by one block (the filters read around it) */
   for (int b = 0; b < c->nb; b++)
@@ -1164,8 +1134,8 @@ branch_starts (const Ctx *c,
 /* An ending whose gap (the side its ridge does not go) runs into the background, the
  * image edge or a fading part of the print within BORDER_RAY pixels: the ridge was cut
  * by the edge of the print, it does not end on the finger. */
-#define BORDER_RAY   rx_val ("RX_RAY", 16)
-#define BORDER_FADE  rx_val ("RX_FADE", 0.6f)
+#define BORDER_RAY   16
+#define BORDER_FADE  0.6f
 static int
 faces_border (const Ctx  *c,
               const Cand *m)
@@ -1189,6 +1159,44 @@ faces_border (const Ctx  *c,
     }
   return 0;
 }
+
+/* Distance in pixels from (x, y) to the nearest background block or the image edge,
+ * up to limit. */
+static float
+edge_distance (const Ctx *c,
+               int        x,
+               int        y,
+               float      limit)
+{
+  int r = (int)(limit / B) + 1, bi = x / B, bj = y / B;
+  float best = limit;
+
+  best = fminf (best, (float)x + 0.5f);
+  best = fminf (best, (float)y + 0.5f);
+  best = fminf (best, (float)(c->w - x) - 0.5f);
+  best = fminf (best, (float)(c->h - y) - 0.5f);
+  for (int j = bj - r; j <= bj + r; j++)
+    for (int i = bi - r; i <= bi + r; i++)
+      {
+        float dx, dy;
+
+        if (i < 0 || j < 0 || i >= c->bw || j >= c->bh || c->fg[j * c->bw + i])
+          continue;
+        dx =
+          fmaxf (0,
+                 fmaxf ((float)(i * B) - ((float)x + 0.5f),
+                        ((float)x + 0.5f) - (float)((i + 1) * B)));
+        dy =
+          fmaxf (0,
+                 fmaxf ((float)(j * B) - ((float)y + 0.5f),
+                        ((float)y + 0.5f) - (float)((j + 1) * B)));
+        best = fminf (best, sqrtf (dx * dx + dy * dy));
+      }
+  return best;
+}
+
+/* minutiae closer than this to the background get a low quality (≤ 20) */
+#define EDGE_MARGIN 10.0f
 
 static int
 detect_minutiae (Ctx           *c,
@@ -1236,7 +1244,7 @@ detect_minutiae (Ctx           *c,
       int k = m->y * w + m->x, b = block_of (c, m->x, m->y);
       float per = c->period[b];
       int dir_len = clampi (round_int (1.2f * per), 6, 16);
-      int check_len = clampi (round_int (rx_val ("RX_EE", 2.0f) * per), 8, 32);
+      int check_len = clampi (round_int (1.2f * per), 8, 32);
 
       if (m->removed)
         continue;
@@ -1246,17 +1254,17 @@ detect_minutiae (Ctx           *c,
           Trace td = trace_ridge (c, k, m->runs[0], NULL, 0, -2, dir_len);
           float vx = (float)(td.ex - m->x), vy = (float)(td.ey - m->y);
 
-          if (tr.hit >= 0 && !cd[tr.hit].removed && !rx_off (4))
+          if (tr.hit >= 0 && !cd[tr.hit].removed)
             {
               int other_ending = cd[tr.hit].type == RIDGE_MINUTIA_ENDING;
 
-              if (other_ending || tr.steps <= round_int (rx_val ("RX_EB", 1.0f) * per))
+              if (other_ending || tr.steps <= round_int (1.0f * per))
                 {
                   m->removed = 1;
                   cd[tr.hit].removed = 1;
                 }
             }
-          else if (tr.hit < 0 && tr.steps < check_len && td.steps < 4 && !rx_off (16))
+          else if (tr.hit < 0 && tr.steps < check_len && td.steps < 4)
             m->removed = 1;   /* an isolated dot or a tiny fragment */
           m->angle = atan2f (vy, vx);
         }
@@ -1271,10 +1279,10 @@ detect_minutiae (Ctx           *c,
             {
               int others[2] = { excl[(r + 1) % 3], excl[(r + 2) % 3] };
               Trace tr = trace_ridge (c, k, m->runs[r], others, 2, i,
-                                      clampi (round_int (rx_val ("RX_BB", 1.3f) * per), 6, 24));
+                                      clampi (round_int (0.8f * per), 6, 24));
               Trace td = trace_ridge (c, k, m->runs[r], others, 2, -2, dir_len);
 
-              if (tr.hit >= 0 && !cd[tr.hit].removed && !rx_off (8))
+              if (tr.hit >= 0 && !cd[tr.hit].removed)
                 {
                   m->removed = 1;
                   cd[tr.hit].removed = 1;
@@ -1330,14 +1338,14 @@ detect_minutiae (Ctx           *c,
         dx = (float)(z->x - a->x);
         d = sqrtf (dx * dx + dy * dy);
         per = c->period[block_of (c, a->x, a->y)];
-        if (d < rx_val ("RX_CL", 0.5f) * per && !rx_off (1))
+        if (d < 0.5f * per)
           {
             a->removed = 1;
             z->removed = 1;
           }
         else if (a->type == RIDGE_MINUTIA_ENDING && z->type == RIDGE_MINUTIA_ENDING
-                 && !rx_off (2) &&
-                 d < rx_val ("RX_BR", 2.0f) * per && angle_diff (a->angle, z->angle) > 0.75f * PI_F)
+                 &&
+                 d < 2.0f * per && angle_diff (a->angle, z->angle) > 0.75f * PI_F)
           {
             /* a faces z: the line a→z runs against a's direction (into the gap) */
             float ab = atan2f (dy, dx);
@@ -1361,10 +1369,11 @@ detect_minutiae (Ctx           *c,
         int b = block_of (c, m->x, m->y);
         float border;
 
-        if (m->removed ||
-            c->bdist[b] < rx_val ("RX_BD", 1) || (faces_border (c, m) && !rx_off (32)))
+        if (m->removed || c->bdist[b] < 1 || faces_border (c, m))
           continue;
-        border = c->bdist[b] >= 3 ? 1.0f : 0.75f;
+        /* near the edge of the print a minutia may be an artefact of the edge: it is
+         * kept (it helps matching partial prints) with a low quality */
+        border = edge_distance (c, m->x, m->y, EDGE_MARGIN) < EDGE_MARGIN ? 0.2f : 1.0f;
         m->q = 100.0f * border * clampf (c->rel[b] / 0.7f, 0, 1)
                * clampf (0.3f + c->clarity[b], 0, 1)
                * clampf (0.4f + c->contrast[b] / 40.0f, 0, 1);
