@@ -692,3 +692,136 @@ ridge_terminal_item_dup_info (RidgeTerminalItem *self)
 #undef ADD
   return g_strv_builder_end (b);
 }
+
+/* ---- template store ------------------------------------------------------------------ */
+
+/* A store of this many records is far beyond a terminal's; stop listing there. */
+#define MAX_LISTED_TEMPLATES 100000u
+
+void
+ridge_app_template_free (RidgeAppTemplate *t)
+{
+  if (t == NULL)
+    return;
+  g_free (t->user_id);
+  g_free (t->name);
+  g_free (t);
+}
+
+typedef struct {
+  RidgeSession *session;
+  GPtrArray    *templates;
+  guint32       offset;
+} ListData;
+
+static void
+list_data_free (gpointer data)
+{
+  ListData *d = data;
+
+  g_clear_object (&d->session);
+  g_clear_pointer (&d->templates, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void list_next_page (GTask *task);
+
+static void
+list_page_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ListData *d = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RidgeMessage) msg = NULL;
+  RidgeWireMsg body;
+  guint32 cursor = 0;
+  guint n = 0;
+
+  msg = ridge_session_request_finish (RIDGE_SESSION (source), result, &error);
+  if (msg == NULL || !ridge_message_decode (msg, &body, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < body.tpl_list_result.n; i++)
+    {
+      RidgeWireTemplateInfo info;
+      RidgeAppTemplate *t;
+
+      if (ridge_wire_tpl_list_next (&body.tpl_list_result, &cursor, &info) != RIDGE_WIRE_OK)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                   _ ("The terminal sent a malformed list of enrollments."));
+          return;
+        }
+      t = g_new0 (RidgeAppTemplate, 1);
+      t->id = info.id;
+      t->user_id = g_utf8_make_valid (info.user_id.ptr != NULL ? info.user_id.ptr : "",
+                                      info.user_id.len);
+      t->name = g_utf8_make_valid (info.name.ptr != NULL ? info.name.ptr : "", info.name.len);
+      t->finger = info.finger;
+      t->samples = info.samples;
+      t->quality = info.quality;
+      t->created_unix_ms = (gint64)MIN (info.created_unix_ms, (guint64)G_MAXINT64);
+      g_ptr_array_add (d->templates, t);
+      n++;
+    }
+  d->offset += n;
+  if (n == 0 || d->offset >= body.tpl_list_result.total
+      || d->templates->len >= MAX_LISTED_TEMPLATES)
+    {
+      g_task_return_pointer (task, g_ptr_array_ref (d->templates),
+                             (GDestroyNotify)g_ptr_array_unref);
+      return;
+    }
+  list_next_page (g_steal_pointer (&task));
+}
+
+static void
+list_next_page (GTask *task)
+{
+  ListData *d = g_task_get_task_data (task);
+  RidgeWireMsg body = { 0 };
+
+  body.tpl_list.offset = d->offset;
+  body.tpl_list.max = RIDGE_WIRE_MAX_LIST;
+  ridge_session_request_async (d->session, RIDGE_MSG_TPL_LIST, &body, 0,
+                               g_task_get_cancellable (task), list_page_cb, task);
+}
+
+void
+ridge_terminal_item_list_templates_async (RidgeTerminalItem  *self,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  ListData *d;
+
+  g_return_if_fail (RIDGE_IS_TERMINAL_ITEM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ridge_terminal_item_list_templates_async);
+  if (self->session == NULL || ridge_session_get_state (self->session) != RIDGE_SESSION_READY)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _ ("The terminal is not connected."));
+      return;
+    }
+  d = g_new0 (ListData, 1);
+  d->session = g_object_ref (self->session);
+  d->templates = g_ptr_array_new_with_free_func ((GDestroyNotify)ridge_app_template_free);
+  g_task_set_task_data (task, d, list_data_free);
+  list_next_page (g_steal_pointer (&task));
+}
+
+GPtrArray *
+ridge_terminal_item_list_templates_finish (RidgeTerminalItem *self,
+                                           GAsyncResult      *result,
+                                           GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "ridge-sample-ring.h"
 
@@ -47,6 +47,19 @@ typedef struct {
   gint64                 received_us;   /* monotonic */
 } RidgeAppFrame;
 
+/* One record of the terminal's template store (never the template itself). */
+typedef struct {
+  guint32 id;
+  char   *user_id;
+  char   *name;
+  guint   finger;          /* ISO position 1..10, 0 unknown */
+  guint   samples;
+  guint   quality;
+  gint64  created_unix_ms;
+} RidgeAppTemplate;
+
+void ridge_app_template_free (RidgeAppTemplate *t);
+
 /* Samples kept per terminal for the health chart: one hour of one-second samples. */
 #define RIDGE_TERMINAL_HEALTH_SAMPLES 3600
 
@@ -85,6 +98,16 @@ void                ridge_terminal_item_set_streaming (RidgeTerminalItem *self,
 /* What the terminal told in its handshake, as (title, value) pairs in a NULL-terminated
  * array: title0, value0, title1, value1, …; NULL before the first handshake. */
 char              **ridge_terminal_item_dup_info (RidgeTerminalItem *self);
+
+/* Every record of the terminal's template store (TPL_LIST, page by page): a GPtrArray of
+ * RidgeAppTemplate. */
+void                ridge_terminal_item_list_templates_async (RidgeTerminalItem  *self,
+                                                              GCancellable       *cancellable,
+                                                              GAsyncReadyCallback callback,
+                                                              gpointer            user_data);
+GPtrArray          *ridge_terminal_item_list_templates_finish (RidgeTerminalItem *self,
+                                                               GAsyncResult      *result,
+                                                               GError           **error);
 
 const char         *ridge_terminal_state_to_string (RidgeTerminalState state);
 

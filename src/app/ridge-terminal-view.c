@@ -10,6 +10,8 @@
 
 #include <glib/gi18n.h>
 
+#include "ridge-enrollments-page.h"
+
 struct _RidgeTerminalView {
   AdwBin parent_instance;
 
@@ -21,7 +23,7 @@ struct _RidgeTerminalView {
   RidgeLivePage        *live_page;
   RidgeHealthPage      *health_page;
   AdwStatusPage        *enroll_status;
-  AdwStatusPage        *enrollments_status;
+  RidgeEnrollmentsPage *enrollments_page;
   AdwStatusPage        *diagnostics_status;
   GtkStack             *diagnostics_stack;
   AdwPreferencesGroup  *info_group;
@@ -55,11 +57,6 @@ item_status_changed_cb (RidgeTerminalView *self)
   adw_status_page_set_description (self->enroll_status,
                                    ready ? _ ("This version of Ridge cannot enroll fingers yet.")
                                          : _ ("Connect to this terminal to enroll fingers."));
-  adw_status_page_set_title (self->enrollments_status, title);
-  adw_status_page_set_description (self->enrollments_status,
-                                   ready ? _ ("This version of Ridge cannot list enrollments yet.")
-                                         : _ ("Connect to this terminal to list and manage its "
-                                              "enrollments."));
 }
 
 static void
@@ -135,6 +132,7 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
 
   g_type_ensure (RIDGE_TYPE_LIVE_PAGE);
   g_type_ensure (RIDGE_TYPE_HEALTH_PAGE);
+  g_type_ensure (RIDGE_TYPE_ENROLLMENTS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ridge/Ridge/ui/ridge-terminal-view.ui");
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, header_bar);
@@ -145,7 +143,7 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, live_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, health_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enroll_status);
-  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enrollments_status);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enrollments_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_status);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, info_group);
@@ -185,6 +183,7 @@ ridge_terminal_view_set_item (RidgeTerminalView *self,
 
   /* frames of the previous terminal must not linger on the next one's page */
   ridge_live_page_set_item (self->live_page, item);
+  ridge_enrollments_page_set_item (self->enrollments_page, item);
   ridge_health_page_set_item (self->health_page, item);
   if (item != NULL)
     {

@@ -10,6 +10,8 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "ridge-enrollments-page.h"
+#include "ridge-test-store.h"
 #include "ridge-test-util.h"
 #include "ridge-window.h"
 
@@ -65,6 +67,16 @@ static gboolean
 has_orientation (gpointer data)
 {
   return ridge_image_view_has_map (ridge_live_page_get_image_view (data), RIDGE_MAP_ORIENTATION);
+}
+
+static gboolean
+has_records (gpointer data)
+{
+  RidgeEnrollmentsPage *page = RIDGE_ENROLLMENTS_PAGE (
+    gtk_widget_get_template_child (GTK_WIDGET (data), RIDGE_TYPE_TERMINAL_VIEW,
+                                   "enrollments_page"));
+
+  return ridge_enrollments_page_get_n_records (page) == 3;
 }
 
 static gboolean
@@ -140,6 +152,15 @@ test_live_session (void)
 
   g_settings_reset (settings, "terminals");
   start_terminal ();
+  /* three synthetic enrollment records, stored before the app holds the terminal */
+  {
+    static const char *users[] = { "alice", "alice", "bob" };
+    static const guint fingers[] = { 2, 7, 1 };
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (ridge_test_store_put (terminal_address, users, fingers, 3, &error));
+    g_assert_no_error (error);
+  }
   window = g_object_ref_sink (ridge_window_new (NULL));
   ridge_window_set_autoconnect (window, TRUE);
   gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
@@ -208,6 +229,10 @@ test_live_session (void)
   ridge_terminal_view_set_visible_page (view, "health");
   ridge_test_wait (1200);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-health"));
+  ridge_terminal_view_set_visible_page (view, "enrollments");
+  g_assert_true (wait_until (has_records, view, 10000));
+  ridge_test_wait (300);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-enrollments"));
   ridge_terminal_view_set_visible_page (view, "diagnostics");
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-diagnostics"));
