@@ -650,6 +650,13 @@ test_names (void)
   CHECK (strcmp (ridge_wire_error_code_name (RIDGE_ERR_BUSY), "BUSY") == 0);
   CHECK (strcmp (ridge_wire_error_code_name (RIDGE_ERR_NOT_HELLO), "NOT_HELLO") == 0);
   CHECK (strcmp (ridge_wire_error_code_name (999), "UNKNOWN") == 0);
+  /* every code of the header has its own name */
+  for (uint16_t c = RIDGE_ERR_MALFORMED; c <= RIDGE_ERR_NOT_HELLO; c++)
+    {
+      CHECK (strcmp (ridge_wire_error_code_name (c), "UNKNOWN") != 0);
+      for (uint16_t d = RIDGE_ERR_MALFORMED; d < c; d++)
+        CHECK (strcmp (ridge_wire_error_code_name (c), ridge_wire_error_code_name (d)) != 0);
+    }
   for (int r = 0; r >= -11; r--)
     CHECK (ridge_wire_strerror (r) != NULL && ridge_wire_strerror (r)[0] != '\0');
   /* Every type of the header has a name and a body for request and response. */
@@ -750,6 +757,23 @@ test_malformed_bodies (void)
     CHECK_EQ (m.frame.width, 1);
     fr[RIDGE_WIRE_HEADER_SIZE + 12] = 0; /* 0 x 1: bound 1 < 2 bytes */
     CHECK_EQ (ridge_wire_decode (&h2, fr + RIDGE_WIRE_HEADER_SIZE, &m), RIDGE_WIRE_E_INVALID);
+  }
+
+  /* bodies above the protocol maximum */
+  {
+    static uint8_t big_in[RIDGE_WIRE_MAX_PAYLOAD + 1], big_out[RIDGE_WIRE_MAX_PAYLOAD + 4096];
+
+    memset (&m, 0, sizeof m);
+    m.template_.data = (RidgeWireBlob) { big_in, RIDGE_WIRE_MAX_PAYLOAD + 1 };
+    CHECK_EQ (ridge_wire_encode (big_out, sizeof big_out, RIDGE_MSG_TPL_PUT, 0, 1, &m),
+              RIDGE_WIRE_E_TOO_LARGE);
+    /* the blob fits the limit, the body with its metadata does not */
+    m.template_.data.len = RIDGE_WIRE_MAX_PAYLOAD - 10;
+    CHECK_EQ (ridge_wire_encode (big_out, sizeof big_out, RIDGE_MSG_TPL_PUT, 0, 1, &m),
+              RIDGE_WIRE_E_TOO_LARGE);
+    m.template_.data.len = RIDGE_WIRE_MAX_PAYLOAD - 64;  /* + 34 bytes of metadata */
+    CHECK_EQ (ridge_wire_encode (big_out, sizeof big_out, RIDGE_MSG_TPL_PUT, 0, 1, &m),
+              (int32_t)(RIDGE_WIRE_MAX_PAYLOAD - 64 + 34 + RIDGE_WIRE_OVERHEAD));
   }
 
   /* frame_write refuses a payload above the protocol maximum and NULL payloads */
