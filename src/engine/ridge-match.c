@@ -43,6 +43,10 @@
 #define FIT_R1           25.0f    /*   1 up to R0 pixels, 0 from R1 */
 #define FIT_A0           0.35f    /*   and by angle difference: 1 up to A0, 0 from A1 */
 #define FIT_A1           0.80f
+#define COMP_W           0.5f     /* completion pairs count half, */
+#define COMP_R           12.0f    /*   within 12 px */
+#define COMP_A           0.45f    /*   and 26 degrees of the transform, */
+#define COMP_MIN         4        /*   after an expansion of at least 4 pairs */
 
 typedef struct {
   float   x, y, a;
@@ -502,6 +506,57 @@ fit_weights (const MPrep *P, const MPrep *G, const uint16_t *pp, const uint16_t 
   return sum;
 }
 
+/* Completion: minutiae left unpaired by the graph expansion (its chains break where
+ * minutiae are missing) are paired greedily when the global transform puts them close
+ * enough to an unpaired mate. Appends to best_p/best_g; returns the sum of weights. */
+static float
+complete_pairs (const MPrep *P, const MPrep *G, Work *w, int *kept, float dx, float dy,
+                float rot)
+{
+  float c = cosf (-rot), s = sinf (-rot), sum = 0.0f;
+
+  memset (w->pp, 0xFF, sizeof (int16_t) * (size_t)P->n);
+  memset (w->gp, 0xFF, sizeof (int16_t) * (size_t)G->n);
+  for (int k = 0; k < *kept; k++)
+    {
+      w->pp[w->best_p[k]] = (int16_t)w->best_g[k];
+      w->gp[w->best_g[k]] = (int16_t)w->best_p[k];
+    }
+  for (int i = 0; i < P->n && *kept < RIDGE_MAX_MINUTIAE; i++)
+    {
+      if (w->pp[i] >= 0)
+        continue;
+
+      const MPoint *p = &P->pt[i];
+      float x = c * p->x - s * p->y + dx, y = s * p->x + c * p->y + dy;
+      float best = COMP_R * COMP_R;
+      int bj = -1;
+
+      for (int j = 0; j < G->n; j++)
+        {
+          if (w->gp[j] >= 0)
+            continue;
+
+          float ex = G->pt[j].x - x, ey = G->pt[j].y - y, d2 = ex * ex + ey * ey;
+
+          if (d2 < best && fabsf (angle_norm (G->pt[j].a - p->a - rot)) <= COMP_A)
+            {
+              best = d2;
+              bj = j;
+            }
+        }
+      if (bj < 0)
+        continue;
+      w->pp[i] = (int16_t)bj;
+      w->gp[bj] = (int16_t)i;
+      w->best_p[*kept] = (uint16_t)i;
+      w->best_g[*kept] = (uint16_t)bj;
+      (*kept)++;
+      sum += 1.0f - sqrtf (best) / (2.0f * COMP_R);
+    }
+  return sum;
+}
+
 /* Probe minutiae that fall within OVERLAP_DIST of some gallery minutia after the
  * transform, and the converse. */
 static void
@@ -742,6 +797,8 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
       }
   if (kept < 2)
     return;
+  if (COMP_W > 0.0f && kept >= COMP_MIN)
+    wm += COMP_W * complete_pairs (P, G, w, &kept, dx, dy, rot);
   count_overlap (P, G, dx, dy, rot, &np_ov, &ng_ov, w->support);
   out->score = score_from (wm, np_ov, ng_ov);
   out->n_pairs = kept;
