@@ -148,7 +148,8 @@ queue_bytes (RidgeSession *s,
   c = g_new0 (OutChunk, 1);
   c->data = data;
   c->len = len;
-  c->not_before = g_get_monotonic_time () + (gint64)s->term->faults.latency_ms * 1000;
+  c->not_before = g_get_monotonic_time ()
+                  + (s->controlling ? (gint64)s->term->faults.latency_ms * 1000 : 0);
   g_queue_push_tail (&s->out, c);
   s->out_bytes += len;
   session_flush (s);
@@ -295,7 +296,7 @@ corrupt (RidgeSession *s,
          OutChunk     *c,
          gsize         upto)
 {
-  double p = s->term->faults.corrupt_rate;
+  double p = s->controlling ? s->term->faults.corrupt_rate : 0;
 
   if (p > 0)
     for (gsize i = c->corrupt_upto; i < upto; i++)
@@ -307,7 +308,9 @@ corrupt (RidgeSession *s,
 static void
 session_flush (RidgeSession *s)
 {
-  RidgeFaults *f = &s->term->faults;
+  /* the fault knobs act on the controlling client's link only */
+  static RidgeFaults no_faults = { 0, 0, FALSE, -1, 0 };
+  RidgeFaults *f = s->controlling ? &s->term->faults : &no_faults;
 
   while (!s->closed && !g_queue_is_empty (&s->out))
     {
@@ -553,28 +556,28 @@ op_header (RidgeSession *s)
 }
 
 static void
-complete_capture (RidgeSession *s)
+complete_capture (RidgeSession          *s,
+                  const RidgeWireHeader *req,
+                  guint8                 flags)
 {
   RidgeTerminal *term = s->term;
   gboolean present = FALSE;
   RidgeImage *img = ridge_sensor_read (term->sensor, &term->params, &present);
-  RidgeWireHeader req = op_header (s);
   RidgeFeatures *features = NULL;
   FrameBuild b;
   RidgeWireMsg msg;
 
-  finish_op (s);
   if (img == NULL)
     {
-      send_error (s, &req, RIDGE_ERR_INTERNAL, "The sensor gave no image");
+      send_error (s, req, RIDGE_ERR_INTERNAL, "The sensor gave no image");
       return;
     }
   if (present && ridge_terminal_engine_ready ())
     features = extract (img, NULL);
-  frame_build (s, &b, img, present, 0, features, (s->op_flags & RIDGE_CAPTURE_MINUTIAE) != 0,
-               (s->op_flags & RIDGE_CAPTURE_COMPRESS) != 0);
+  frame_build (s, &b, img, present, 0, features, (flags & RIDGE_CAPTURE_MINUTIAE) != 0,
+               (flags & RIDGE_CAPTURE_COMPRESS) != 0);
   msg.frame = b.frame;
-  if (respond (s, &req, &msg, frame_size_hint (&b)))
+  if (respond (s, req, &msg, frame_size_hint (&b)))
     count (s, RIDGE_COUNTER_CAPTURES, 1);
   frame_build_clear (&b);
 #ifdef RIDGE_TERMINAL_HAVE_EXTRACT
@@ -974,7 +977,11 @@ ridge_session_tick (RidgeSession *s)
       if (present)
         {
           if (s->op == OP_CAPTURE)
-            complete_capture (s);
+            {
+              RidgeWireHeader req = op_header (s);
+              finish_op (s);
+              complete_capture (s, &req, s->op_flags);
+            }
           else
             complete_match (s);
         }
@@ -1567,13 +1574,7 @@ handle_request (RidgeSession          *s,
         if (in->capture.flags & RIDGE_CAPTURE_WAIT_FINGER)
           start_op (s, hdr, OP_CAPTURE, in->capture.flags, in->capture.timeout_ms);
         else
-          {
-            s->op = OP_CAPTURE;
-            s->op_seq = hdr->seq;
-            s->op_type = hdr->type;
-            s->op_flags = in->capture.flags;
-            complete_capture (s);
-          }
+          complete_capture (s, hdr, in->capture.flags);
         break;
 
       case RIDGE_MSG_STREAM_START:
