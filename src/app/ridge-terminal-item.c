@@ -383,6 +383,13 @@ update_from_session (RidgeTerminalItem *self)
     }
   ridge_terminal_item_set_state (self, state, detail);
 
+  /* a stream belongs to one connection: after a loss it is made anew on the next one */
+  if (state == RIDGE_TERMINAL_STATE_LOST || state == RIDGE_TERMINAL_STATE_RECONNECTING)
+    {
+      self->stream_starting = FALSE;
+      g_clear_object (&self->stream);
+    }
+
   if (state != old)
     {
       gboolean reconnect = state == RIDGE_TERMINAL_STATE_READY

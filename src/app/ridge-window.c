@@ -156,6 +156,13 @@ ridge_window_remove_terminal (RidgeWindow *self,
   g_free (self->removed_address);
   self->removed_address = g_strdup (address);
   self->removed_position = position;
+  {
+    g_autoptr (RidgeTerminalItem) item = g_list_model_get_item (G_LIST_MODEL (self->terminals),
+                                                                position);
+
+    /* a removed terminal is let go at once, whoever still holds the item */
+    ridge_terminal_item_disconnect (item);
+  }
   g_list_store_remove (self->terminals, position);
   save_terminals (self);
   update_sidebar_state (self);

@@ -79,6 +79,18 @@ has_records (gpointer data)
   return ridge_enrollments_page_get_n_records (page) == 3;
 }
 
+static void
+count_frame_cb (guint *frames)
+{
+  (*frames)++;
+}
+
+static gboolean
+counted_frames (gpointer data)
+{
+  return *(guint *)data >= 3;
+}
+
 static gboolean
 has_samples (gpointer data)
 {
@@ -86,7 +98,7 @@ has_samples (gpointer data)
 }
 
 static void
-start_terminal (void)
+start_terminal (const char *port)
 {
   const char *exe = g_getenv ("RIDGE_TERMINAL");
   g_autoptr (GError) error = NULL;
@@ -94,10 +106,11 @@ start_terminal (void)
   g_autofree char *line = NULL;
   const char *colon;
 
-  state_dir = g_dir_make_tmp ("ridge-app-test-XXXXXX", &error);
+  if (state_dir == NULL)
+    state_dir = g_dir_make_tmp ("ridge-app-test-XXXXXX", &error);
   g_assert_no_error (error);
   terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
-                               "--listen=127.0.0.1", "--port=0", "--discovery-port=0",
+                               "--listen=127.0.0.1", port, "--discovery-port=0",
                                "--sensor=synthetic", "--auto-finger", "--fps=10",
                                "--width=320", "--height=360",
                                "--state-dir", state_dir, NULL);
@@ -109,6 +122,7 @@ start_terminal (void)
   /* "ridge-terminal: listening on 127.0.0.1:PORT" */
   colon = strrchr (line, ':');
   g_assert_nonnull (colon);
+  g_free (terminal_address);
   terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
   g_test_message ("terminal at %s", terminal_address);
 }
@@ -151,7 +165,7 @@ test_live_session (void)
   g_auto (GStrv) info = NULL;
 
   g_settings_reset (settings, "terminals");
-  start_terminal ();
+  start_terminal ("--port=0");
   /* three synthetic enrollment records, stored before the app holds the terminal */
   {
     static const char *users[] = { "alice", "alice", "bob" };
@@ -244,6 +258,24 @@ test_live_session (void)
   ridge_terminal_view_set_visible_page (view, "health");
   ridge_test_wait (2500);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-lost"));
+
+  /* the terminal comes back on the same port: the session reconnects by itself and the
+   * live stream starts again on the new connection */
+  {
+    g_autofree char *port = g_strdup_printf ("--port=%s", strrchr (terminal_address, ':') + 1);
+    guint frames = 0;
+    gulong handler;
+
+    start_terminal (port);
+    g_assert_true (wait_until (item_ready, item, 20000));
+    ridge_terminal_view_set_visible_page (view, "live");
+    ridge_live_page_set_paused (ridge_terminal_view_get_live_page (view), FALSE);
+    handler = g_signal_connect_swapped (item, "frame", G_CALLBACK (count_frame_cb), &frames);
+    g_assert_true (wait_until (counted_frames, &frames, 10000));
+    g_signal_handler_disconnect (item, handler);
+    g_test_message ("after reconnect: %s, %u frames", ridge_terminal_item_get_status (item),
+                    frames);
+  }
 
   ridge_terminal_item_disconnect (item);
   g_assert_cmpint (ridge_terminal_item_get_state (item), ==, RIDGE_TERMINAL_STATE_DISCONNECTED);
