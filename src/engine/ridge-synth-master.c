@@ -626,20 +626,19 @@ ridge_synth_master_clear (RidgeSynthMaster *m)
 /* One contextual filtering pass over the rows spans [x0[y], x1[y]]: dst = clamp(gain * (G * src)).
  * Pixels whose neighbourhood is blank (block flag) are skipped. */
 static void
-gabor_pass (const RidgeSynthMaster *m,
-            const Bank             *bank,
-            const uint16_t         *kidx,
-            const int              *x0,
-            const int              *x1,
-            const float            *src,
-            float                  *dst,
-            float                   gain,
-            const uint8_t          *active,
-            int                     bw)
+gabor_pass (int             w,
+            int             h,
+            const Bank     *bank,
+            const uint16_t *kidx,
+            const int      *x0,
+            const int      *x1,
+            const float    *src,
+            float          *dst,
+            float           gain,
+            const uint8_t  *active,
+            int             bw)
 {
-  int w = m->width;
-
-  for (int y = 0; y < m->height; y++)
+  for (int y = 0; y < h; y++)
     {
       float *drow = dst + (size_t)y * w;
 
@@ -655,7 +654,7 @@ gabor_pass (const RidgeSynthMaster *m,
           k = &bank->k[kidx[(size_t)y * w + x]];
           r = k->radius;
           side = 2 * r + 1;
-          if (x - r < 0 || x + r >= w || y - r < 0 || y + r >= m->height)
+          if (x - r < 0 || x + r >= w || y - r < 0 || y + r >= h)
             continue;
           for (int ky = 0; ky < side; ky++)
             {
@@ -715,18 +714,22 @@ ridge_synth_master_build (uint32_t          finger_seed,
 {
   RidgeRng rng;
   FieldParams fp;
-  Bank bank;
+  Bank bank, lbank;
   float s = (float)dpi / 500.0f;
   float pmin = 1e9f, pmax = 0.0f;
   float *tmp = NULL;
   uint16_t *kidx = NULL;
   int *x0 = NULL, *x1 = NULL;
   uint8_t *active = NULL, *flags = NULL, *bin = NULL, *work = NULL, *mask = NULL;
-  int w, h, bw, bh, rc = RIDGE_ENGINE_E_NOMEM;
+  int w, h, bw, bh, lw, lh, lbw, lbh, rc = RIDGE_ENGINE_E_NOMEM;
   float grow_margin;
+  float *low_a = NULL, *low_b = NULL;
+  uint16_t *lkidx = NULL;
+  int *lx0 = NULL, *lx1 = NULL;
 
   memset (m, 0, sizeof *m);
   memset (&bank, 0, sizeof bank);
+  memset (&lbank, 0, sizeof lbank);
   m->scale = s;
   m->pattern = ridge_synth_class (finger_seed);
 
@@ -788,6 +791,21 @@ ridge_synth_master_build (uint32_t          finger_seed,
       || active == NULL || flags == NULL)
     goto out;
 
+  /* the ridges grow at half resolution (the iterated filtering is the cost: a quarter of
+   * the pixels and of the filter taps), then one full-resolution pass gives the final
+   * smooth ridge profiles */
+  lw = (w + 1) / 2;
+  lh = (h + 1) / 2;
+  lbw = (lw + 7) / 8;
+  lbh = (lh + 7) / 8;
+  low_a = calloc ((size_t)lw * lh, sizeof (float));
+  low_b = calloc ((size_t)lw * lh, sizeof (float));
+  lkidx = calloc ((size_t)lw * lh, sizeof (uint16_t));
+  lx0 = calloc ((size_t)lh, sizeof (int));
+  lx1 = calloc ((size_t)lh, sizeof (int));
+  if (low_a == NULL || low_b == NULL || lkidx == NULL || lx0 == NULL || lx1 == NULL)
+    goto out;
+
   /* the region grown: the fingertip plus a margin, one span per row (the shape is convex) */
   for (int y = 0; y < h; y++)
     {
@@ -801,8 +819,20 @@ ridge_synth_master_build (uint32_t          finger_seed,
             x1[y] = x;
           }
     }
+  for (int y = 0; y < lh; y++)
+    {
+      lx0[y] = lw;
+      lx1[y] = -1;
+      for (int x = 0; x < lw; x++)
+        if (ridge_synth_shape_inside (&m->shape, (float)(2 * x), (float)(2 * y)) > -grow_margin)
+          {
+            if (x < lx0[y])
+              lx0[y] = x;
+            lx1[y] = x;
+          }
+    }
 
-  /* orientation and period per pixel, as an index into the filter bank */
+  /* orientation and period per pixel, as an index into a filter bank, at both resolutions */
   for (int y = 0; y < h; y++)
     for (int x = x0[y]; x <= x1[y]; x++)
       {
@@ -815,6 +845,8 @@ ridge_synth_master_build (uint32_t          finger_seed,
           pmax = p;
       }
   rc = bank_build (&bank, pmin, pmax, 0.5f * s);
+  if (rc == RIDGE_ENGINE_OK)
+    rc = bank_build (&lbank, 0.5f * pmin, 0.5f * pmax, 0.25f * s);
   if (rc != RIDGE_ENGINE_OK)
     goto out;
   rc = RIDGE_ENGINE_E_NOMEM;
@@ -830,47 +862,83 @@ ridge_synth_master_build (uint32_t          finger_seed,
         if (pi >= bank.n_period)
           pi = bank.n_period - 1;
         kidx[(size_t)y * w + x] = (uint16_t)(pi * N_ORIENT + oi);
+        if ((x & 1) == 0 && (y & 1) == 0 && x / 2 < lw && y / 2 < lh)
+          {
+            int lpi = (int)lrintf ((0.5f * tmp[(size_t)y * w + x] - lbank.pmin) / lbank.pstep);
+
+            if (lpi < 0)
+              lpi = 0;
+            if (lpi >= lbank.n_period)
+              lpi = lbank.n_period - 1;
+            lkidx[(size_t)(y / 2) * lw + x / 2] = (uint16_t)(lpi * N_ORIENT + oi);
+          }
       }
 
   /* seeds on a jittered grid, random polarity */
-  memset (tmp, 0, sizeof (float) * (size_t)w * h);
   ridge_rng_init (&rng, finger_seed, STREAM_SEEDS);
   {
-    float step = (float)ridge_rng_range (&rng, 27, 34) * s;
+    float step = (float)ridge_rng_range (&rng, 27, 34) * s * 0.5f;
 
-    for (float gy = step * 0.5f; gy < (float)h; gy += step)
-      for (float gx = step * 0.5f; gx < (float)w; gx += step)
+    for (float gy = step * 0.5f; gy < (float)lh; gy += step)
+      for (float gx = step * 0.5f; gx < (float)lw; gx += step)
         {
           int sx = (int)(gx + (float)ridge_rng_range (&rng, -0.4, 0.4) * step);
           int sy = (int)(gy + (float)ridge_rng_range (&rng, -0.4, 0.4) * step);
           float v = ridge_rng_uniform (&rng) < 0.5 ? -1.0f : 1.0f;
 
-          if (sy < 2 || sy >= h - 2 || sx < x0[sy] + 2 || sx > x1[sy] - 2)
+          if (sy < 1 || sy >= lh - 1 || sx < lx0[sy] + 1 || sx > lx1[sy] - 1)
             continue;
-
-          for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++)
-              tmp[(size_t)(sy + dy) * w + sx + dx] = v;
+          for (int dy = 0; dy <= 1; dy++)
+            for (int dx = 0; dx <= 1; dx++)
+              low_a[(size_t)(sy + dy) * lw + sx + dx] = v;
         }
   }
 
-  /* grow: clip hard while growing, then one gentle pass for smooth ridge profiles */
+  /* grow: clip hard while growing */
   {
     const int n_iter = 9;
-    float *src = tmp, *dst = m->ridges, *sw;
-    int reach = (int)ceilf (0.9f * (pmax + 0.5f * s)) / 8 + 1;
+    float *src = low_a, *dst = low_b, *sw;
+    int reach = (int)ceilf (0.9f * (0.5f * pmax + 0.25f * s)) / 8 + 1;
 
     for (int it = 0; it < n_iter; it++)
       {
-        update_active (src, w, h, active, flags, bw, bh, reach);
-        gabor_pass (m, &bank, kidx, x0, x1, src, dst, 4.0f, active, bw);
+        update_active (src, lw, lh, active, flags, lbw, lbh, reach);
+        gabor_pass (lw, lh, &lbank, lkidx, lx0, lx1, src, dst, 4.0f, active, lbw);
         sw = src;
         src = dst;
         dst = sw;
       }
-    gabor_pass (m, &bank, kidx, x0, x1, src, dst, 1.0f, NULL, bw);
-    if (dst != m->ridges)
-      memcpy (m->ridges, dst, sizeof (float) * (size_t)w * h);
+    /* back to full resolution (bilinear), then one unclipped pass */
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        {
+          float fx = 0.5f * (float)x - 0.25f, fy = 0.5f * (float)y - 0.25f;
+          int ix, iy;
+          float ax, ay;
+
+          if (fx < 0)
+            fx = 0;
+          if (fy < 0)
+            fy = 0;
+          ix = (int)fx;
+          iy = (int)fy;
+          if (ix > lw - 2)
+            ix = lw - 2;
+          if (iy > lh - 2)
+            iy = lh - 2;
+          ax = fx - (float)ix;
+          ay = fy - (float)iy;
+          if (ax > 1)
+            ax = 1;
+          if (ay > 1)
+            ay = 1;
+          tmp[(size_t)y * w + x] =
+            (src[(size_t)iy * lw + ix] * (1 - ax) + src[(size_t)iy * lw + ix + 1] * ax) * (1 - ay)
+            + (src[(size_t)(iy + 1) * lw + ix] * (1 - ax) + src[(size_t)(iy + 1) * lw + ix + 1] *
+               ax)
+            * ay;
+        }
+    gabor_pass (w, h, &bank, kidx, x0, x1, tmp, m->ridges, 1.0f, NULL, bw);
   }
 
   /* ground truth: binarize, thin, crossing number, clean up */
@@ -894,6 +962,12 @@ ridge_synth_master_build (uint32_t          finger_seed,
 
 out:
   bank_clear (&bank);
+  bank_clear (&lbank);
+  free (low_a);
+  free (low_b);
+  free (lkidx);
+  free (lx0);
+  free (lx1);
   free (tmp);
   free (kidx);
   free (x0);
