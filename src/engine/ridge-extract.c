@@ -201,13 +201,43 @@ block_statistics (Ctx *c)
 
 /* ---- segmentation -------------------------------------------------------------------- */
 
-static int
-cmp_float (const void *a,
-           const void *b)
+/* The k-th smallest of v[0..n) (reorders v): Hoare's selection, O(n) on average. */
+static float
+select_kth (float *v,
+            int    n,
+            int    k)
 {
-  float x = *(const float *)a, y = *(const float *)b;
+  int lo = 0, hi = n - 1;
 
-  return (x > y) - (x < y);
+  while (lo < hi)
+    {
+      float pivot = v[lo + (hi - lo) / 2];
+      int i = lo, j = hi;
+
+      while (i <= j)
+        {
+          while (v[i] < pivot)
+            i++;
+          while (v[j] > pivot)
+            j--;
+          if (i <= j)
+            {
+              float t = v[i];
+
+              v[i] = v[j];
+              v[j] = t;
+              i++;
+              j--;
+            }
+        }
+      if (k <= j)
+        hi = j;
+      else if (k >= i)
+        lo = i;
+      else
+        break;
+    }
+  return v[k];
 }
 
 /* Keeps the largest 8-connected foreground component of c->fg, then fills its holes. */
@@ -363,8 +393,7 @@ segment (Ctx *c)
   if (sorted == NULL)
     return RIDGE_ENGINE_E_NOMEM;
   memcpy (sorted, c->contrast, (size_t)c->nb * sizeof (float));
-  qsort (sorted, (size_t)c->nb, sizeof (float), cmp_float);
-  thr = fmaxf (6.0f, 0.3f * sorted[(c->nb * 9) / 10]);
+  thr = fmaxf (6.0f, 0.3f * select_kth (sorted, c->nb, (c->nb * 9) / 10));
   free (sorted);
 
   for (int b = 0; b < c->nb; b++)
@@ -505,15 +534,14 @@ frequency (Ctx *c)
     return 9.0f * c->scale;
   for (int b = 0; b < c->nb; b++)
     {
-      c->period[b] = c->work[b] ? signature_period (c, b) : 0;
+      c->period[b] = c->fg[b] ? signature_period (c, b) : 0;
       c->measured[b] = c->period[b] > 0;
       if (c->measured[b] && c->fg[b])
         vals[nv++] = c->period[b];
     }
   if (nv > 0)
     {
-      qsort (vals, (size_t)nv, sizeof (float), cmp_float);
-      median = vals[nv / 2];
+      median = select_kth (vals, nv, nv / 2);
     }
   else
     median = 9.0f * c->scale;
@@ -725,18 +753,26 @@ filter_block (const Ctx   *c,
 
   for (int t = 0; t < taps; t++)
     rel[t] = (ptrdiff_t)off[t][1] * w + off[t][0];
-  if (x0 >= half && y0 >= half && x1 + half <= w && y1 + half <= h)
+  if (x0 >= half && y0 >= half && x1 + half <= w && y1 + half <= h && x1 - x0 == B)
     {
+      /* a row of B pixels at a time, taps outside: the inner loop reads contiguous
+       * floats and vectorises; each pixel still sums its taps in the same order */
       for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++)
-          {
-            const float *src = in + (size_t)y * w + x;
-            float acc = 0;
+        {
+          const float *row = in + (size_t)y * w + x0;
+          float acc[B] = { 0 };
 
-            for (int t = 0; t < taps; t++)
-              acc += wt[t] * src[rel[t]];
-            out[(y - y0) * out_stride + (x - x0)] = acc;
-          }
+          for (int t = 0; t < taps; t++)
+            {
+              const float *src = row + rel[t];
+              float wgt = wt[t];
+
+              for (int i = 0; i < B; i++)
+                acc[i] += wgt * src[i];
+            }
+          for (int i = 0; i < B; i++)
+            out[(y - y0) * out_stride + i] = acc[i];
+        }
       return;
     }
   for (int y = y0; y < y1; y++)
