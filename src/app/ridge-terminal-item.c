@@ -832,3 +832,34 @@ ridge_terminal_item_list_templates_finish (RidgeTerminalItem *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+char *
+ridge_terminal_item_dup_trace (RidgeTerminalItem *self,
+                               guint              max_lines)
+{
+  RidgeTrace *trace;
+  GString *text;
+  guint n, first;
+  gint64 t0;
+
+  g_return_val_if_fail (RIDGE_IS_TERMINAL_ITEM (self), NULL);
+
+  if (self->session == NULL)
+    return NULL;
+  trace = ridge_session_get_trace (self->session);
+  n = ridge_trace_get_n_entries (trace);
+  if (n == 0)
+    return g_strdup ("");
+  first = n > max_lines ? n - max_lines : 0;
+  t0 = ridge_trace_get_entry (trace, first)->time_us;
+  text = g_string_new (NULL);
+  /* newest first: the top line is what just happened */
+  for (guint i = n; i-- > first;)
+    {
+      g_autofree char *line = ridge_trace_entry_format (ridge_trace_get_entry (trace, i), t0);
+
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+    }
+  return g_string_free (text, FALSE);
+}

@@ -109,6 +109,11 @@ GPtrArray          *ridge_terminal_item_list_templates_finish (RidgeTerminalItem
                                                                GAsyncResult      *result,
                                                                GError           **error);
 
+/* The newest max_lines exchanges of the protocol trace (metadata only, no payloads), one
+* per line, newest first, times relative to the oldest shown; NULL when not connected. */
+char               *ridge_terminal_item_dup_trace (RidgeTerminalItem *self,
+                                                   guint              max_lines);
+
 const char         *ridge_terminal_state_to_string (RidgeTerminalState state);
 
 G_END_DECLS

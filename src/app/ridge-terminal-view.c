@@ -29,6 +29,8 @@ struct _RidgeTerminalView {
   AdwPreferencesGroup  *info_group;
   GtkButton            *connect_button;
   GPtrArray            *info_rows;
+  GtkTextView          *trace_view;
+  guint                 trace_id;
 
   RidgeTerminalItem *item;
   gulong             status_handler;
@@ -87,6 +89,43 @@ item_info_changed_cb (RidgeTerminalView *self)
   gtk_stack_set_visible_child_name (self->diagnostics_stack, "info");
 }
 
+/* lines of trace shown: enough to follow a conversation, few enough to redraw each second */
+#define TRACE_LINES 200
+
+static gboolean
+trace_refresh_cb (gpointer user_data)
+{
+  RidgeTerminalView *self = RIDGE_TERMINAL_VIEW (user_data);
+  g_autofree char *text = self->item != NULL ? ridge_terminal_item_dup_trace (self->item,
+                                                                              TRACE_LINES)
+                                             : NULL;
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->trace_view),
+                            text != NULL ? text : "", -1);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The trace is read once a second while the Diagnostics page is shown. */
+static void
+page_changed_cb (RidgeTerminalView *self)
+{
+  const char *page;
+
+  /* nothing to follow while the view is built or torn down */
+  if (self->info_rows == NULL || self->view_stack == NULL)
+    return;
+  page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (g_strcmp0 (page, "diagnostics") == 0)
+    {
+      trace_refresh_cb (self);
+      if (self->trace_id == 0)
+        self->trace_id = g_timeout_add_seconds (1, trace_refresh_cb, self);
+    }
+  else
+    g_clear_handle_id (&self->trace_id, g_source_remove);
+}
+
 static void
 connect_clicked_cb (RidgeTerminalView *self)
 {
@@ -110,6 +149,7 @@ ridge_terminal_view_dispose (GObject *object)
     }
   g_clear_object (&self->item);
   g_clear_pointer (&self->info_rows, g_ptr_array_unref);
+  g_clear_handle_id (&self->trace_id, g_source_remove);
   /* libadwaita 1.2 criticals when a switcher outlives its stack during disposal:
    * detach them before the template children go */
   if (self->switcher_bar != NULL)
@@ -149,6 +189,8 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, info_group);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, connect_button);
   gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, trace_view);
 }
 
 static void

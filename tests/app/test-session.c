@@ -248,7 +248,19 @@ test_live_session (void)
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-enrollments"));
   ridge_terminal_view_set_visible_page (view, "diagnostics");
-  ridge_test_wait (300);
+  ridge_test_wait (1200);
+  /* the protocol trace shows the exchanges (heartbeats at least), never payloads */
+  {
+    GtkTextView *trace = GTK_TEXT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (view),
+                                                                       RIDGE_TYPE_TERMINAL_VIEW,
+                                                                       "trace_view"));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (trace), &start, &end);
+    text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (trace), &start, &end, FALSE);
+    g_assert_nonnull (strstr (text, "PING"));
+  }
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-diagnostics"));
 
   /* the terminal goes away: the state says so, with the reason */
