@@ -190,6 +190,79 @@ on_answer_written (GObject      *source,
 }
 
 static void
+send_answer (ControlClient *c,
+             const char    *line,
+             const char    *answer)
+{
+  char *text;
+
+  g_message ("control: %s → %s", line, answer);
+  text = g_strdup_printf ("%s\n", answer);
+  /* the buffer must outlive the write: keep it on the stream */
+  g_object_set_data_full (G_OBJECT (c->conn), "ridge-answer", text, g_free);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (c->conn)),
+                                   text, strlen (text), G_PRIORITY_DEFAULT, c->cancellable,
+                                   on_answer_written, c);
+}
+
+typedef struct {
+  ControlClient *client;
+  char          *line;
+} PlaceRequest;
+
+static void
+on_placed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PlaceRequest *req = user_data;
+  ControlClient *c = req->client;
+  RidgeTerminal *term = c->term;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  if (!ridge_sensor_place_finish (term->sensor, result, &error))
+    answer = g_strdup_printf ("error %s", error->message);
+  else
+    {
+      guint finger = 0, impression = 0;
+      ridge_sensor_get_placement (term->sensor, &finger, &impression, NULL);
+      answer = g_strdup_printf ("ok placed finger=%u impression=%u", finger, impression);
+      /* the client sees the finger at once, not at the next tick */
+      if (term->session != NULL)
+        ridge_session_tick (term->session);
+    }
+  send_answer (c, req->line, answer);
+  g_free (req->line);
+  g_free (req);
+}
+
+/* "place F [I]" renders in a worker thread: parse it here, answer when it is done. */
+static gboolean
+start_place (ControlClient *c,
+             const char    *line)
+{
+  g_auto (GStrv) argv = NULL;
+  g_autofree char *copy = g_strstrip (g_strdup (line));
+  guint64 finger = 0, impression = 0;
+  PlaceRequest *req;
+  guint n;
+
+  argv = g_regex_split_simple ("\\s+", copy, 0, 0);
+  n = g_strv_length (argv);
+  if (n < 2 || n > 3 || !g_str_equal (argv[0], "place") || !parse_u64 (argv[1], G_MAXUINT32,
+                                                                       &finger)
+      || (n == 3 && !parse_u64 (argv[2], G_MAXINT32, &impression)))
+    return FALSE;
+  req = g_new0 (PlaceRequest, 1);
+  req->client = c;
+  req->line = g_strdup (line);
+  ridge_sensor_place_async (c->term->sensor, finger, n == 3 ? (int)impression : -1, on_placed,
+                            req);
+  return TRUE;
+}
+
+static void
 on_line (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -199,7 +272,6 @@ on_line (GObject      *source,
   g_autofree char *line = NULL;
   g_autofree char *answer = NULL;
   gsize len = 0;
-  char *text;
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, &len,
                                                     &error);
@@ -211,15 +283,11 @@ on_line (GObject      *source,
     }
   if (len > CONTROL_LINE_MAX)
     answer = g_strdup ("error line too long");
+  else if (start_place (c, line))
+    return;
   else
     answer = ridge_control_run (c->term, line);
-  g_message ("control: %s → %s", line, answer);
-  text = g_strdup_printf ("%s\n", answer);
-  /* the buffer must outlive the write: keep it on the stream */
-  g_object_set_data_full (G_OBJECT (c->conn), "ridge-answer", text, g_free);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (c->conn)),
-                                   text, strlen (text), G_PRIORITY_DEFAULT, c->cancellable,
-                                   on_answer_written, c);
+  send_answer (c, line, answer);
 }
 
 static void

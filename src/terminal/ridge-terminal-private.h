@@ -116,6 +116,15 @@ gboolean            ridge_sensor_place (RidgeSensor *sensor,
                                         guint        finger,
                                         int          impression,
                                         GError     **error);
+/* The same without blocking: a synthetic impression is rendered in a worker thread. */
+void                ridge_sensor_place_async (RidgeSensor        *sensor,
+                                              guint               finger,
+                                              int                 impression,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean            ridge_sensor_place_finish (RidgeSensor  *sensor,
+                                               GAsyncResult *result,
+                                               GError      **error);
 void                ridge_sensor_lift (RidgeSensor *sensor);
 gboolean            ridge_sensor_finger_present (RidgeSensor *sensor);
 /* The finger and impression on the sensor, and a counter that changes at every placement. */

@@ -240,10 +240,12 @@ images_load (RidgeSensor *sensor,
 /* ---- synthetic ----------------------------------------------------------------------- */
 
 static RidgeImage *
-synth_render (RidgeSensor *sensor,
-              guint        finger,
-              guint        impression,
-              GError     **error)
+synth_render (int      width,
+              int      height,
+              int      dpi,
+              guint    finger,
+              guint    impression,
+              GError **error)
 {
 #ifdef RIDGE_TERMINAL_HAVE_SYNTH
   RidgeSynthParams params = { 0 };
@@ -251,9 +253,9 @@ synth_render (RidgeSensor *sensor,
   int n_truth = 0;
   int r;
 
-  params.width = sensor->width;
-  params.height = sensor->height;
-  params.dpi = sensor->dpi;
+  params.width = width;
+  params.height = height;
+  params.dpi = dpi;
   r = ridge_synth_impression (finger, impression, &params, img, NULL, 0, &n_truth);
   if (r != RIDGE_ENGINE_OK)
     {
@@ -409,7 +411,7 @@ cached_impression (RidgeSensor *sensor,
   if (sensor->kind == RIDGE_SENSOR_IMAGES)
     img = images_load (sensor, finger, impression, error);
   else
-    img = synth_render (sensor, finger, impression, error);
+    img = synth_render (sensor->width, sensor->height, sensor->dpi, finger, impression, error);
   if (img == NULL)
     return NULL;
   /* rendering is expensive, memory is bounded: forget everything when full */
@@ -419,15 +421,13 @@ cached_impression (RidgeSensor *sensor,
   return img;
 }
 
-gboolean
-ridge_sensor_place (RidgeSensor *sensor,
-                    guint        finger,
-                    int          impression,
-                    GError     **error)
+static gboolean
+choose_impression (RidgeSensor *sensor,
+                   guint        finger,
+                   int          impression,
+                   guint       *chosen,
+                   GError     **error)
 {
-  guint chosen;
-  RidgeImage *img;
-
   if (sensor->kind == RIDGE_SENSOR_LIBFPRINT)
     {
       g_set_error (error, RIDGE_TERMINAL_ERROR, RIDGE_ERR_UNSUPPORTED,
@@ -445,12 +445,12 @@ ridge_sensor_place (RidgeSensor *sensor,
           return FALSE;
         }
       if (impression >= 0)
-        chosen = impression;
+        *chosen = impression;
       else
         {
           guint turn = GPOINTER_TO_UINT (g_hash_table_lookup (sensor->next_impression,
                                                               GUINT_TO_POINTER (finger)));
-          chosen = g_array_index (list, guint, turn % list->len);
+          *chosen = g_array_index (list, guint, turn % list->len);
           g_hash_table_insert (sensor->next_impression, GUINT_TO_POINTER (finger),
                                GUINT_TO_POINTER ((turn + 1) % list->len));
         }
@@ -458,18 +458,28 @@ ridge_sensor_place (RidgeSensor *sensor,
   else
     {
       if (impression >= 0)
-        chosen = impression;
+        *chosen = impression;
       else
         {
           guint turn = GPOINTER_TO_UINT (g_hash_table_lookup (sensor->next_impression,
                                                               GUINT_TO_POINTER (finger)));
-          chosen = turn;
+          *chosen = turn;
           g_hash_table_insert (sensor->next_impression, GUINT_TO_POINTER (finger),
                                GUINT_TO_POINTER ((turn + 1) % 1000000u));
         }
     }
+  return TRUE;
+}
 
-  img = cached_impression (sensor, finger, chosen, error);
+/* Puts the (cached or loaded) impression on the sensor. */
+static gboolean
+put_on (RidgeSensor *sensor,
+        guint        finger,
+        guint        chosen,
+        GError     **error)
+{
+  RidgeImage *img = cached_impression (sensor, finger, chosen, error);
+
   if (img == NULL)
     return FALSE;
   img = image_copy (img);
@@ -486,6 +496,104 @@ ridge_sensor_place (RidgeSensor *sensor,
   sensor->placement_id++;
   g_debug ("Finger %u placed (impression %u)", finger, chosen);
   return TRUE;
+}
+
+gboolean
+ridge_sensor_place (RidgeSensor *sensor,
+                    guint        finger,
+                    int          impression,
+                    GError     **error)
+{
+  guint chosen = 0;
+
+  return choose_impression (sensor, finger, impression, &chosen, error)
+         && put_on (sensor, finger, chosen, error);
+}
+
+typedef struct {
+  guint       finger;
+  guint       impression;
+  int         width;
+  int         height;
+  int         dpi;
+  RidgeImage *img;      /* rendered in the worker thread */
+} PlaceData;
+
+static void
+place_data_free (gpointer data)
+{
+  PlaceData *d = data;
+
+  ridge_sensor_image_free (d->img);
+  g_free (d);
+}
+
+static void
+render_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  PlaceData *d = task_data;
+  GError *error = NULL;
+
+  d->img = synth_render (d->width, d->height, d->dpi, d->finger, d->impression, &error);
+  if (d->img == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ridge_sensor_place_async (RidgeSensor        *sensor,
+                          guint               finger,
+                          int                 impression,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
+  GError *error = NULL;
+  PlaceData *d = g_new0 (PlaceData, 1);
+  guint64 key;
+
+  g_task_set_source_tag (task, ridge_sensor_place_async);
+  g_task_set_task_data (task, d, place_data_free);
+  if (!choose_impression (sensor, finger, impression, &d->impression, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  d->finger = finger;
+  d->width = sensor->width;
+  d->height = sensor->height;
+  d->dpi = sensor->dpi;
+  key = cache_key (finger, d->impression);
+  /* rendering takes most of a second: never on the main loop */
+  if (sensor->kind == RIDGE_SENSOR_SYNTHETIC && !g_hash_table_contains (sensor->cache, &key))
+    g_task_run_in_thread (task, render_thread);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+ridge_sensor_place_finish (RidgeSensor  *sensor,
+                           GAsyncResult *result,
+                           GError      **error)
+{
+  PlaceData *d = g_task_get_task_data (G_TASK (result));
+  guint64 key;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (d->img != NULL)
+    {
+      key = cache_key (d->finger, d->impression);
+      if (g_hash_table_size (sensor->cache) >= SYNTH_CACHE_MAX)
+        g_hash_table_remove_all (sensor->cache);
+      g_hash_table_insert (sensor->cache, g_memdup2 (&key, sizeof key),
+                           g_steal_pointer (&d->img));
+    }
+  return put_on (sensor, d->finger, d->impression, error);
 }
 
 void

@@ -903,7 +903,7 @@ stream_tick (RidgeSession *s,
   s->frame_no++;
 
   /* never queue unboundedly: without credit (or with a blocked link) the frame is dropped */
-  if (s->credits == 0 || s->out_bytes > 1024 * 1024 || term->faults.stall)
+  if (s->credits == 0 || s->out_bytes > 256 * 1024 || term->faults.stall)
     {
       s->stream_dropped++;
       count (s, RIDGE_COUNTER_DROPS, 1);

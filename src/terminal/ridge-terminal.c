@@ -175,6 +175,10 @@ on_tick (gpointer user_data)
 
 /* The demo finger: with no control socket, finger 1, 2, 3 … are placed for 3 s and
  * lifted for 2 s in turn, so that a live view shows prints without any scripting. */
+static void on_auto_placed (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
 static gboolean
 on_auto_finger (gpointer user_data)
 {
@@ -206,12 +210,33 @@ on_auto_finger (gpointer user_data)
           if (!placed)
             term->auto_finger_next = 0;
         }
-      else if (!ridge_sensor_place (term->sensor, finger, impression, &error))
-        g_warning ("Auto finger: %s", error->message);
+      else
+        {
+          /* rendered in a worker thread; the finger stays 3 s once it is on */
+          term->auto_finger_id = 0;
+          ridge_sensor_place_async (term->sensor, finger, impression, on_auto_placed, term);
+          return G_SOURCE_REMOVE;
+        }
       term->auto_finger_id = g_timeout_add (3000, on_auto_finger, term);
     }
   on_tick (term);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_auto_placed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RidgeTerminal *term = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (term->sensor == NULL)
+    return;
+  if (!ridge_sensor_place_finish (term->sensor, result, &error))
+    g_message ("Auto finger: %s", error->message);
+  term->auto_finger_id = g_timeout_add (3000, on_auto_finger, term);
+  on_tick (term);
 }
 
 gboolean

@@ -1720,8 +1720,36 @@ test_synthetic (void)
         return;
       }
   }
+  /* rendering a new impression does not hold up the protocol: PING is answered while the
+   * control socket waits for "place" */
+  {
+    g_autoptr (GSocketClient) sc = g_socket_client_new ();
+    g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (t.control);
+    g_autoptr (GSocketConnection) conn = NULL;
+    g_autoptr (GDataInputStream) in = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *answer = NULL;
+    RidgeWireMsg ping = { 0 };
+    gint64 t0;
+
+    conn = g_socket_client_connect (sc, G_SOCKET_CONNECTABLE (addr), NULL, &error);
+    g_assert_no_error (error);
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), "place 7 0\n",
+                               10, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_usleep (50 * 1000);
+    t0 = g_get_monotonic_time ();
+    {
+      g_autoptr (Frame) p = request_ok (c, RIDGE_MSG_PING, &ping);
+    }
+    g_test_message ("PING during a rendering: %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+    g_assert_cmpint (g_get_monotonic_time () - t0, <, 150 * 1000);
+    in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
+    answer = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+    g_assert_cmpstr (answer, ==, "ok placed finger=7 impression=0");
+  }
+
   /* two live reads of one placement: the same print, a little noise apart */
-  control_ok (&t, "place 7 0");
   {
     RidgeWireMsg msg = { 0 };
     g_autoptr (Frame) a = NULL;
