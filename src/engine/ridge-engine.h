@@ -195,7 +195,7 @@ typedef struct {
 } RidgeMatchResult;
 
 /* Decision threshold for 1:1 verification (≈ FMR 0.1 % on FVC2002 DB1_B; docs/engine.md). */
-#define RIDGE_MATCH_THRESHOLD 124
+#define RIDGE_MATCH_THRESHOLD 120
 
 /* result may be NULL when only the score is wanted. Returns the score (≥ 0) or < 0 on error. */
 int ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery,

@@ -37,6 +37,7 @@
 #define TOL_AQ           16       /* edge angle tolerance, 256 units a turn (22.5 degrees) */
 #define MAX_ROOTS        24
 #define MIN_ROOT_VOTES   2
+#define ROOT_SKIP_MIN    6
 #define OVERLAP_DIST     30.0f    /* a minutia is "in the overlap" within this of the other print */
 #define NORM_MIN_COUNT   12
 #define FIT_R0           8.0f     /* pair weight by residual to the rigid transform: */
@@ -695,11 +696,13 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
 
   for (int r = 0; r < n_roots; r++)
     {
-      /* a root already inside the best pairing gives the same pairing again */
+      /* a root whose probe or gallery minutia is already in a best pairing of at least
+       * ROOT_SKIP_MIN pairs would crawl into (a part of) the same pairing again */
       int seen = 0;
 
       for (int k = 0; k < best_m && !seen; k++)
-        seen = (w->best_p[k] == rp[r] && w->best_g[k] == rg[r]);
+        seen = (w->best_p[k] == rp[r] && w->best_g[k] == rg[r])
+               || (best_m >= ROOT_SKIP_MIN && (w->best_p[k] == rp[r] || w->best_g[k] == rg[r]));
       if (seen)
         continue;
 
