@@ -1840,6 +1840,12 @@ handle_frame (RidgeSession          *s,
         }
       return;
     }
+  if (hdr->flags & RIDGE_WIRE_FLAG_SEALED)
+    {
+      send_error (s, hdr, RIDGE_ERR_AUTH_REQUIRED,
+                  "Sealed frames need the security layer, which this terminal does not have");
+      return;
+    }
   if (ridge_wire_type_name (hdr->type) == NULL)
     {
       send_error (s, hdr, RIDGE_ERR_UNSUPPORTED, "Unknown message type 0x%04x", hdr->type);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
@@ -74,6 +75,12 @@ terminal_path (void)
 }
 
 static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
 term_start_args (Term        *t,
                  const char  *sensor,
                  const char **extra)
@@ -100,6 +107,8 @@ term_start_args (Term        *t,
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* a failing test must not leave its terminal running (meson would wait for it) */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   /* the terminal warns about damaged files it skips: only criticals are bugs there */
   g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   if (t->fp_socket != NULL)
@@ -629,6 +638,59 @@ test_errors (void)
     msg.tpl_id.id = 42;
     g = request (c, RIDGE_MSG_TPL_GET, &msg);
     assert_error (g, RIDGE_ERR_NOT_FOUND);
+  }
+  client_free (c);
+  term_clear (&t);
+}
+
+/* Garbage, a frame announcing 2 MiB and truncated frames never stop the terminal: the
+ * next good frame is answered. */
+static void
+test_garbage (void)
+{
+  Term t;
+  Client *c;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autofree guint8 *junk = g_malloc (200000);
+  RidgeWireHeader hdr = { 0 };
+  guint8 raw[64];
+  RidgeWireMsg msg = { 0 };
+
+  term_init (&t);
+  term_start (&t, NULL);
+  c = client_hello (&t);
+  for (guint i = 0; i < 200000; i++)
+    junk[i] = g_rand_int (rand);
+  client_send_raw (c, junk, 200000);
+  /* a header that announces more than any limit */
+  hdr.version = RIDGE_WIRE_VERSION;
+  hdr.type = RIDGE_MSG_PING;
+  hdr.seq = 9;
+  hdr.length = 2u * 1024 * 1024;
+  g_assert_cmpint (ridge_wire_frame_write (raw, sizeof raw, &hdr, NULL), <, 0);
+  {
+    /* written by hand: magic, version, flags, type, seq, length, header CRC-16 */
+    guint8 h[16] = { 'R', 'G', 1, 0, 0x03, 0x00, 9, 0, 0, 0, 0, 0, 0x20, 0 };
+    guint16 crc = ridge_wire_crc16 (h, 14);
+    h[14] = crc & 0xff;
+    h[15] = crc >> 8;
+    client_send_raw (c, h, sizeof h);
+    client_send_raw (c, junk, 5000);
+  }
+  msg.ping.client_time_us = 4242;
+  {
+    g_autoptr (Frame) p = request_ok (c, RIDGE_MSG_PING, &msg);
+    g_autoptr (Frame) k = NULL;
+    RidgeWireCounter counter;
+    guint32 cursor = 0;
+    guint64 corrupt = 0;
+    g_assert_cmpuint (p->msg.pong.client_time_us, ==, 4242);
+    k = request_ok (c, RIDGE_MSG_COUNTERS, NULL);
+    while (cursor < k->msg.counters.raw_len
+           && ridge_wire_counters_next (&k->msg.counters, &cursor, &counter) == RIDGE_WIRE_OK)
+      if (str_eq (counter.name, "rx_corrupt"))
+        corrupt = counter.value;
+    g_assert_cmpuint (corrupt, >, 0);
   }
   client_free (c);
   term_clear (&t);
@@ -1904,6 +1966,7 @@ main (int   argc,
   g_test_add_func ("/terminal/handshake", test_handshake);
   g_test_add_func ("/terminal/version", test_version);
   g_test_add_func ("/terminal/errors", test_errors);
+  g_test_add_func ("/terminal/garbage", test_garbage);
   g_test_add_func ("/terminal/busy", test_busy);
   g_test_add_func ("/terminal/control", test_control);
   g_test_add_func ("/terminal/capture", test_capture);
