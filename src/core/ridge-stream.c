@@ -25,7 +25,7 @@ struct _RidgeStream {
   gboolean      running;
 
   guint64  frames;
-  guint64  dropped_gaps;
+  guint64  dropped_gaps;     /* lost in transit, not dropped by the terminal */
   guint32  terminal_dropped;
   guint64  bytes;
   guint64  raw_bytes;
@@ -61,11 +61,20 @@ on_frame (RidgeSession *session,
   self->frames++;
   self->bytes += frame->encoded_size;
   self->raw_bytes += (guint64)frame->width * frame->height;
+  /* A gap in frame numbers that the terminal's own drop count does not explain is a frame
+   * lost on the way (e.g. a corrupted one the decoder skipped). */
   if (self->have_frame_no && frame->frame_no > self->last_frame_no + 1)
-    self->dropped_gaps += frame->frame_no - self->last_frame_no - 1;
+    {
+      guint64 gap = frame->frame_no - self->last_frame_no - 1;
+      guint64 reported = frame->dropped_total > self->terminal_dropped
+                         ? frame->dropped_total - self->terminal_dropped : 0;
+
+      if (gap > reported)
+        self->dropped_gaps += gap - reported;
+    }
   self->have_frame_no = TRUE;
   self->last_frame_no = frame->frame_no;
-  self->terminal_dropped = frame->dropped_total;
+  self->terminal_dropped = MAX (self->terminal_dropped, frame->dropped_total);
 
   if (frame->timestamp_us > 0 && now >= frame->timestamp_us)
     {

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   guint64 frames;          /* received */
-  guint64 dropped;         /* terminal drops (no credit) + gaps in frame numbers */
+  guint64 dropped;         /* terminal drops (no credit) + frames lost in transit */
   guint64 bytes;           /* encoded image bytes received */
   guint64 raw_bytes;       /* decoded pixel bytes */
   double  fps;             /* over the last complete second */
