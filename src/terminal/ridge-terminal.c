@@ -294,8 +294,13 @@ ridge_terminal_start (RidgeTerminal *term,
 
   if (term->opts.control != NULL && !ridge_control_start (term, error))
     return FALSE;
-  if (term->opts.discovery_port > 0 && !ridge_discovery_start (term, error))
-    return FALSE;
+  if (term->opts.discovery_port > 0)
+    {
+      g_autoptr (GError) local = NULL;
+      /* the terminal still serves TCP without discovery: not a reason to stop */
+      if (!ridge_discovery_start (term, &local))
+        g_message ("Discovery is off: %s", local->message);
+    }
 
   term->tick_id = g_timeout_add (MAX (1, 1000 / term->opts.fps), on_tick, term);
   if (term->opts.auto_finger > 0 || (term->opts.auto_finger < 0 && term->opts.control == NULL))
