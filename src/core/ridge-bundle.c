@@ -119,7 +119,7 @@ iso8601_ms (gint64 ms)
 
   if (s == NULL)
     return g_strdup ("1970-01-01T00:00:00.000Z");
-  return g_strdup_printf ("%s.%03dZ", s, (int) (MAX (ms, 0) % 1000));
+  return g_strdup_printf ("%s.%03dZ", s, (int)(MAX (ms, 0) % 1000));
 }
 
 static gint64
@@ -184,7 +184,7 @@ ridge_bundle_export (RidgeStore       *store,
       if (rows == NULL)
         return FALSE;
       for (guint i = 0; i < rows->len; i++)
-        g_array_append_val (ids, ((RidgeStoreRecord *) rows->pdata[i])->template_id);
+        g_array_append_val (ids, ((RidgeStoreRecord *)rows->pdata[i])->template_id);
     }
 
   json_builder_begin_object (b);
@@ -293,11 +293,11 @@ read_bounded (const char *path,
                    "not a regular file (symbolic links are refused)");
       return NULL;
     }
-  if ((guint64) st.st_size > max)
+  if ((guint64)st.st_size > max)
     {
       g_set_error (error, RIDGE_STORE_ERROR, RIDGE_STORE_ERROR_INVALID,
                    "%" G_GUINT64_FORMAT " bytes, more than the %" G_GSIZE_FORMAT " allowed",
-                   (guint64) st.st_size, max);
+                   (guint64)st.st_size, max);
       return NULL;
     }
   if (!g_file_get_contents (path, &data, &len, error))
@@ -313,15 +313,15 @@ read_bounded (const char *path,
 
 /* Decodes an FMR record strictly and makes the store's two forms for one finger. */
 static gboolean
-record_to_store_forms (GBytes         *data,
-                       RidgeFmrFormat  format,
-                       int             finger,
-                       GBytes        **iso_out,
-                       GBytes        **native_out,
-                       guint          *finger_out,
-                       guint          *quality_out,
-                       guint          *samples_out,
-                       GError        **error)
+record_to_store_forms (GBytes        *data,
+                       RidgeFmrFormat format,
+                       int            finger,
+                       GBytes       **iso_out,
+                       GBytes       **native_out,
+                       guint         *finger_out,
+                       guint         *quality_out,
+                       guint         *samples_out,
+                       GError       **error)
 {
   g_autofree RidgeFmrRecord *rec = g_new0 (RidgeFmrRecord, 1);
   g_autofree RidgeFmrRecord *iso = NULL;
@@ -486,7 +486,7 @@ import_entry (RidgeStore       *store,
     }
   if (!record_to_store_forms (data, format == RIDGE_BUNDLE_FORMAT_ANSI ? RIDGE_FMR_FORMAT_ANSI
                                                                       : RIDGE_FMR_FORMAT_ISO,
-                              (int) finger, &iso, &native, &rec_finger, &rec_quality,
+                              (int)finger, &iso, &native, &rec_finger, &rec_quality,
                               &rec_samples, error))
     return FALSE;
   d.user_external_id = user;
@@ -494,8 +494,8 @@ import_entry (RidgeStore       *store,
   d.finger = rec_finger;
   d.iso_record = iso;
   d.native = native;
-  d.samples = samples > 0 ? (guint) samples : rec_samples;
-  d.quality = (guint) quality;
+  d.samples = samples > 0 ? (guint)samples : rec_samples;
+  d.quality = (guint)quality;
   d.created_ms = parse_iso8601_ms (member_string (o, "created"));
   return ridge_store_put_template (store, &d, &prov, error) > 0;
 }
