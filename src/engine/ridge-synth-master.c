@@ -14,7 +14,8 @@
  *  5. the ridge pattern: a few random seeds grown by iterative contextual Gabor
  *     filtering (each pixel filtered with the Gabor filter of its own orientation and
  *     period, then clipped), which produces ridge endings and bifurcations where ridge
- *     fronts meet or where the flow diverges;
+ *     fronts meet or where the flow diverges; the growth runs at half resolution and a
+ *     last full-resolution pass smooths the ridge profiles;
  *  6. the ground-truth minutiae of this clean pattern (ridge-synth-minutiae.c).
  */
 

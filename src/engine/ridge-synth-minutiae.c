@@ -4,9 +4,10 @@
  *
  * Binary ridges are thinned (Zhang–Suen, then staircase pixels removed so the skeleton
  * is one pixel wide and 8-connected); the crossing number marks ridge endings (1) and
- * bifurcations (3). What thinning invents is removed: spurs (an ending joined to a
- * bifurcation by a short branch), short islands, broken ridges (two endings very close)
- * and small lakes or bridges (two bifurcations very close). Directions follow the ISO
+ * bifurcations (3). What thinning invents, or what no extractor could tell apart, is
+ * removed: spurs (an ending joined to a bifurcation by a short branch), short islands,
+ * broken ridges (two endings facing each other across a short gap) and any two minutiae
+ * very close together (small lakes, bridges). Directions follow the ISO
  * convention of ridge-engine.h, measured along the skeleton about one ridge period away.
  */
 
