@@ -106,6 +106,57 @@ test_hostile (void)
   free (buf);
 }
 
+/* ---- sizes: the smallest, odd, and the largest image ---------------------------------- */
+
+static void
+test_sizes (void)
+{
+  static const int sizes[][2] = { { 32, 32 }, { 33, 47 }, { 97, 401 }, { 400, 33 },
+                                  { 2048, 2048 }, { 2048, 40 } };
+  RidgeImage src = { 0 };
+
+  if (ridge_synth_impression (3, 0, NULL, &src, NULL, 0, NULL) != RIDGE_ENGINE_OK)
+    {
+      CHECK (0, "synth");
+      return;
+    }
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+    {
+      int w = sizes[s][0], h = sizes[s][1], r;
+      RidgeImage img = { 0 };
+      RidgeFeatures *f = NULL;
+      RidgeExtractOptions keep = { 1 };
+
+      CHECK (ridge_image_init (&img, w, h, 500) == RIDGE_ENGINE_OK, "image %dx%d", w, h);
+      if (img.pixels == NULL)
+        continue;
+      /* the print tiled over the image (a window of it for small sizes) */
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          img.pixels[(size_t)y * w + x] = src.pixels[((y + 100) % src.height) * src.width
+                                                     + (x + 100) % src.width];
+      r = ridge_extract (&img, &keep, &f);
+      CHECK (r == RIDGE_ENGINE_OK || r == RIDGE_ENGINE_E_NO_PRINT, "%dx%d: %d", w, h, r);
+      if (r == RIDGE_ENGINE_OK)
+        {
+          RidgeMap map;
+
+          CHECK (ridge_features_n_minutiae (f) >= 0
+                 && ridge_features_n_minutiae (f) <= RIDGE_MAX_MINUTIAE, "%dx%d count", w, h);
+          CHECK (ridge_features_map (f, RIDGE_MAP_SKELETON, &map) == RIDGE_ENGINE_OK
+                 && map.width == w && map.height == h, "%dx%d skeleton map", w, h);
+          CHECK (ridge_features_quality (f) >= 0 && ridge_features_quality (f) <= 100,
+                 "%dx%d quality", w, h);
+          if (w >= 400 && h >= 400)
+            CHECK (ridge_features_n_minutiae (f) > 20, "%dx%d: only %d minutiae", w, h,
+                   ridge_features_n_minutiae (f));
+        }
+      ridge_features_free (f);
+      ridge_image_clear (&img);
+    }
+  ridge_image_clear (&src);
+}
+
 /* ---- synthetic prints ---------------------------------------------------------------- */
 
 static int
@@ -604,6 +655,7 @@ main (int   argc,
   else
     {
       test_hostile ();
+      test_sizes ();
       test_maps_and_determinism ();
       test_synthetic_accuracy (40, 0.55f, 0.75f, 0.93f);
       test_quality_synthetic ();
