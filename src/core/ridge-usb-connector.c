@@ -172,6 +172,7 @@ recover_stall (gpointer data)
     }
   g_mutex_unlock (&l->mutex);
 
+  g_debug ("clearing the halt on%s%s", in ? " IN" : "", out ? " OUT" : "");
   /* synchronous control transfers: the event thread completes them */
   if (in)
     rc = libusb_clear_halt (l->handle, l->ep_in);
@@ -213,8 +214,11 @@ link_stalled_locked (UsbLink *l,
   if (!l->recovering && !l->closing)
     {
       l->recovering = TRUE;
-      g_main_context_invoke_full (l->context, G_PRIORITY_DEFAULT, recover_stall, link_ref (l),
-                                  (GDestroyNotify)link_unref);
+      /* not g_main_context_invoke(): it would run here when nobody owns the context */
+      GSource *idle = g_idle_source_new ();
+      g_source_set_callback (idle, recover_stall, link_ref (l), (GDestroyNotify)link_unref);
+      g_source_attach (idle, l->context);
+      g_source_unref (idle);
     }
 }
 
@@ -941,6 +945,9 @@ usb_open (RidgeUsbConnector *self,
 
   libusb_set_auto_detach_kernel_driver (handle, 1); /* not supported everywhere: ignore */
   rc = libusb_claim_interface (handle, info->interface_number);
+  /* SET_INTERFACE is the terminal's link reset (protocol.md §18.4) */
+  if (rc == 0)
+    rc = libusb_set_interface_alt_setting (handle, info->interface_number, 0);
   if (rc == 0)
     rc = libusb_clear_halt (handle, info->ep_in);
   if (rc == 0)

@@ -182,8 +182,13 @@ hotplug_cb (libusb_context      *ctx,
   ev->address = libusb_get_device_address (dev);
   if (ev->arrived)
     ev->dev = libusb_ref_device (dev);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, hotplug_dispatch, ev,
-                              (GDestroyNotify)hotplug_event_free);
+  /* an idle source, not g_main_context_invoke(), which could run it on this thread */
+  {
+    GSource *idle = g_idle_source_new ();
+    g_source_set_callback (idle, hotplug_dispatch, ev, (GDestroyNotify)hotplug_event_free);
+    g_source_attach (idle, self->context);
+    g_source_unref (idle);
+  }
   return 0;
 }
 

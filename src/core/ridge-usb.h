@@ -81,7 +81,7 @@ typedef struct {
   guint64 errors;    /* transfers that failed (not counting cancels) */
   guint64 timeouts;  /* OUT transfers that timed out */
   guint64 stalls;    /* STALLs seen (each followed by CLEAR_HALT) */
-  guint64 resets;    /* link resets: CLEAR_HALT on both endpoints at every open */
+  guint64 resets;    /* link resets: SET_INTERFACE + CLEAR_HALT at every open */
   guint64 unplugs;   /* links that ended with "no device" */
   guint64 opens;
 } RidgeUsbCounters;
