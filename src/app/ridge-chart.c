@@ -22,6 +22,9 @@
 #define MARGIN_BOTTOM 24.0
 #define MIN_SPAN_S    10
 #define MAX_SPAN_S    86400
+/* Samples further apart than this are not joined: the link said nothing in between
+ * (samples come once a second). */
+#define MAX_STEP_US   (5 * G_USEC_PER_SEC / 2)
 /* hover snaps to a sample at most this far away, in pixels */
 #define HOVER_RADIUS  24.0
 
@@ -243,6 +246,10 @@ append_text (RidgeChart  *self,
   int tw, th;
 
   pango_layout_get_pixel_size (layout, &tw, &th);
+  /* never let a label run off the widget's edges */
+  x =
+    CLAMP (x - xalign * tw, 0,
+           MAX (0, gtk_widget_get_width (GTK_WIDGET (self)) - tw)) + xalign * tw;
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - xalign * tw),
                                                           round (y - th / 2.0)));
@@ -349,13 +356,14 @@ ridge_chart_snapshot (GtkWidget   *widget,
 
   gtk_snapshot_push_clip (snapshot, &area);
 
-  /* gaps: the interval that ended with a timed-out sample */
+  /* gaps: the interval that ended with a timed-out sample, or a silence */
   for (guint i = first; i < n; i++)
     {
       const RidgeChartSample *s = ridge_sample_ring_get (self->ring, i);
       double x0, x1;
 
-      if (!s->gap)
+      if (!s->gap && !(i > 0 && s->time_us - ridge_sample_ring_get (self->ring, i - 1)->time_us
+                       > MAX_STEP_US))
         continue;
       x1 = ridge_chart_time_to_x (self, s->time_us);
       x0 = i > 0 ? ridge_chart_time_to_x (self, ridge_sample_ring_get (self->ring, i - 1)->time_us)
@@ -373,7 +381,9 @@ ridge_chart_snapshot (GtkWidget   *widget,
     {
       guint j = i;
 
-      while (j < n && !ridge_sample_ring_get (self->ring, j)->gap)
+      while (j < n && !ridge_sample_ring_get (self->ring, j)->gap
+             && (j == i || ridge_sample_ring_get (self->ring, j)->time_us
+                 - ridge_sample_ring_get (self->ring, j - 1)->time_us <= MAX_STEP_US))
         j++;
       if (j > i)
         {
@@ -394,7 +404,8 @@ ridge_chart_snapshot (GtkWidget   *widget,
           cairo_close_path (cr);
           cairo_fill (cr);
         }
-      i = j + 1;
+      /* a gap sample is skipped; a silence starts the next run at j */
+      i = (j < n && ridge_sample_ring_get (self->ring, j)->gap) ? j + 1 : MAX (j, i + 1);
     }
 
   /* median line, each segment coloured by the loss of the interval it ends in */
@@ -413,7 +424,7 @@ ridge_chart_snapshot (GtkWidget   *widget,
         continue;
       loss_colour (s->loss, &accent, &c);
       gdk_cairo_set_source_rgba (cr, &c);
-      if (prev != NULL && !prev->gap)
+      if (prev != NULL && !prev->gap && s->time_us - prev->time_us <= MAX_STEP_US)
         {
           cairo_move_to (cr, ridge_chart_time_to_x (self, prev->time_us),
                          value_to_y_with_max (self, prev->rtt_median_ms, vmax));

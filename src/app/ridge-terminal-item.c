@@ -461,6 +461,16 @@ health_poll_cb (gpointer user_data)
       ridge_terminal_item_push_sample (self, &sample);
     }
   self->last_second = MAX (self->last_second, newest - 1);
+
+  /* while the link is down no heartbeat is even sent: say so, one gap a second, so the
+   * chart shows the outage as it happens */
+  if (self->state == RIDGE_TERMINAL_STATE_LOST
+      || self->state == RIDGE_TERMINAL_STATE_RECONNECTING)
+    {
+      RidgeChartSample gap = { .time_us = g_get_real_time (), .loss = 1.0, .gap = TRUE };
+
+      ridge_terminal_item_push_sample (self, &gap);
+    }
   return G_SOURCE_CONTINUE;
 }
 

@@ -153,6 +153,49 @@ test_mapping_and_hover (void)
   g_assert_finalize_object (chart);
 }
 
+/* Ten quiet seconds between two runs of samples: the line is not drawn across them and the
+ * silence is shaded like a timed-out interval. */
+static void
+test_silence_is_a_gap (void)
+{
+  GtkWidget *chart = g_object_ref_sink (ridge_chart_new ());
+  RidgeChart *c = RIDGE_CHART (chart);
+  g_autoptr (RidgeSampleRing) ring = ridge_sample_ring_new (64, 4);
+  g_autoptr (GdkTexture) shot = NULL;
+  GtkWindow *win;
+  double x, y;
+  guint32 px;
+
+  for (int i = 0; i < 30; i++)
+    {
+      RidgeChartSample sample = {
+        .time_us = END_US - (29 - i) * G_USEC_PER_SEC,
+        .rtt_min_ms = 4, .rtt_median_ms = 5, .rtt_max_ms = 6,
+      };
+
+      if (i >= 10 && i < 20)
+        continue;
+      g_assert_true (ridge_sample_ring_push (ring, &sample));
+    }
+  ridge_chart_set_ring (c, ring);
+  ridge_chart_set_span (c, 30);
+  win = ridge_test_show (chart, 600, 240);
+  shot = ridge_test_screenshot (chart, "chart-silence");
+
+  /* in the middle of the silence, on the median's height: gap shading, no blue line */
+  x = ridge_chart_time_to_x (c, END_US - 15 * G_USEC_PER_SEC);
+  y = ridge_chart_value_to_y (c, 5);
+  px = ridge_test_texture_pixel (shot, (int)x, (int)y);
+  g_assert_cmpuint ((px >> 16) & 0xff, >, (px & 0xff) + 12);
+  /* where samples are, the line is there (blue dominates) */
+  x = ridge_chart_time_to_x (c, END_US - 3 * G_USEC_PER_SEC);
+  px = ridge_test_texture_pixel (shot, (int)x, (int)y);
+  g_assert_cmpuint (px & 0xff, >, (px >> 16) & 0xff);
+
+  gtk_window_destroy (win);
+  g_assert_finalize_object (chart);
+}
+
 static void
 test_sparkline (void)
 {
@@ -178,6 +221,7 @@ main (int   argc,
   g_test_add_func ("/chart/ring", test_ring);
   g_test_add_func ("/chart/nice-ceiling", test_nice_ceiling);
   g_test_add_func ("/chart/mapping-and-hover", test_mapping_and_hover);
+  g_test_add_func ("/chart/silence-is-a-gap", test_silence_is_a_gap);
   g_test_add_func ("/chart/sparkline", test_sparkline);
   return g_test_run ();
 }
