@@ -110,11 +110,12 @@ void ridge_synth_params_init (RidgeSynthParams *params);
 
 typedef enum {
   RIDGE_MAP_FOREGROUND = 0,    /* u8 per block: 0 background, 255 foreground */
-  RIDGE_MAP_ORIENTATION,       /* float per block: ridge orientation, radians [0, π) */
+  RIDGE_MAP_ORIENTATION,       /* float per block: ridge orientation, radians [0, π),
+                                * counter-clockwise on screen like minutia angles */
   RIDGE_MAP_RELIABILITY,       /* float per block: orientation coherence 0..1 */
   RIDGE_MAP_FREQUENCY,         /* float per block: ridges per pixel, 0 = unknown */
   RIDGE_MAP_QUALITY,           /* u8 per block: 0..100 */
-  RIDGE_MAP_ENHANCED,          /* u8 per pixel */
+  RIDGE_MAP_ENHANCED,          /* u8 per pixel: ridges dark, 255 outside the print */
   RIDGE_MAP_BINARY,            /* u8 per pixel: 255 ridge, 0 valley */
   RIDGE_MAP_SKELETON,          /* u8 per pixel: 255 ridge skeleton */
   RIDGE_N_MAPS
