@@ -205,8 +205,11 @@ note_failure (SyncOp     *op,
   RidgeStoreSync sync = { 0 };
 
   op->stats.failed++;
-  g_message ("sync with %s: template %" G_GINT64_FORMAT ": %s", op->destination, template_id,
-             message);
+  if (template_id > 0)
+    g_message ("sync with %s: template %" G_GINT64_FORMAT ": %s", op->destination, template_id,
+               message);
+  else
+    g_message ("sync with %s: %s", op->destination, message);
   if (template_id <= 0)
     return;
   ridge_store_get_sync (op->store, template_id, op->destination, &sync, NULL);

@@ -157,11 +157,12 @@ void ridge_store_outbox_item_free (RidgeStoreOutboxItem *item);
 
 /* Filter of ridge_store_list(); every field is optional (zeroed = no filter). */
 typedef struct {
-  const char    *text;        /* substring of the display name or external id */
-  gint           finger;      /* -1 or 0: any finger … see has_finger */
-  gboolean       has_finger;
-  const char    *destination; /* with has_state: the state at that destination */
-  gboolean       has_state;
+  const char *text;           /* literal substring of the display name or external id */
+  gboolean    has_finger;     /* TRUE: only templates of finger position `finger` */
+  gint        finger;
+  gboolean    has_state;      /* TRUE: only templates in `state` at `destination` (never
+                               * synced there counts as RIDGE_SYNC_PENDING) */
+  const char    *destination;
   RidgeSyncState state;
 } RidgeStoreQuery;
 

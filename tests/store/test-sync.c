@@ -469,6 +469,61 @@ test_sync (void)
   rm_rf (dir);
 }
 
+/* A record the store cannot read is counted and reported; the others still come down. A
+ * session that is not connected is refused with an error. */
+static void
+test_bad_record (void)
+{
+  g_autoptr (GError) error = NULL;
+  Terminal *ta;
+  g_autoptr (RidgeSession) sa = NULL;
+  g_autoptr (RidgeSession) idle = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ridge-store-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  g_autoptr (RidgeStore) store = NULL;
+  RidgeEnrollTemplate *e = g_new0 (RidgeEnrollTemplate, 1);
+  g_autoptr (GBytes) good = NULL;
+  g_autoptr (GBytes) bad = g_bytes_new_static ("FMR\0 20\0 this is not a record", 30);
+  g_autoptr (GAsyncResult) res = NULL;
+  RidgeStoreSyncStats st;
+
+  if (terminal_exe == NULL)
+    {
+      g_test_skip ("ridge-terminal is not built (RIDGE_TERMINAL_EXE unset)");
+      g_free (e);
+      return;
+    }
+  store_test_make_enroll (7, 2, e);
+  good = store_test_native (e);
+  g_free (e);
+  ta = terminal_start ();
+  sa = connect (ta);
+  store = ridge_store_new (path, &error);
+  g_assert_no_error (error);
+
+  /* the terminal keeps ISO records without checking them */
+  tpl_put (sa, 0, "erin", "Erin", 4, RIDGE_TPL_ISO19794, bad);
+  tpl_put (sa, 0, "fred", "Fred", 5, RIDGE_TPL_NATIVE, good);
+  st = download (store, sa);
+  g_assert_cmpuint (st.listed, ==, 2);
+  g_assert_cmpuint (st.added, ==, 1);
+  g_assert_cmpuint (st.failed, ==, 1);
+  g_assert_cmpint (ridge_store_find_template_id (store, "fred", 5, NULL), >, 0);
+  g_assert_cmpint (ridge_store_find_template_id (store, "erin", 4, NULL), ==, 0);
+
+  idle = ridge_session_new_for_address (ta->address, &error);
+  ridge_store_sync_download_async (store, idle, NULL, NULL, store_result, &res);
+  g_assert_false (ridge_store_sync_download_finish (store, wait_result (&res), &st, &error));
+  g_assert_error (error, RIDGE_STORE_ERROR, RIDGE_STORE_ERROR_FAILED);
+  g_test_message ("not connected: %s", error->message);
+
+  g_clear_object (&sa);
+  g_clear_object (&idle);
+  terminal_free (ta);
+  g_clear_object (&store);
+  rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,5 +531,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   terminal_exe = g_getenv ("RIDGE_TERMINAL_EXE");
   g_test_add_func ("/store/sync/two-terminals", test_sync);
+  g_test_add_func ("/store/sync/bad-record", test_bad_record);
   return g_test_run ();
 }
