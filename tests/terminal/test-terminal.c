@@ -873,6 +873,8 @@ test_stream (void)
   RidgeWireMsg msg = { 0 };
   guint frames = 0, finger_events = 0;
   guint32 last_frame_no = 0;
+  g_autofree guint8 *want = test_image (1, 1);
+  g_autofree guint8 *px = g_malloc (IMG_W * IMG_H);
   Frame *f;
 
   term_init (&t);
@@ -882,6 +884,7 @@ test_stream (void)
 
   msg.stream_start.credits = 3;
   msg.stream_start.max_fps = 0;
+  msg.stream_start.flags = RIDGE_CAPTURE_COMPRESS;
   {
     g_autoptr (Frame) r = request_ok (c, RIDGE_MSG_STREAM_START, &msg);
   }
@@ -897,6 +900,11 @@ test_stream (void)
             g_assert_cmpuint (f->msg.frame.frame_no, >, last_frame_no);
             last_frame_no = f->msg.frame.frame_no;
             g_assert_cmpuint (f->msg.frame.finger_present, ==, 1);
+            /* RICE, lossless: the file's bytes */
+            g_assert_cmpuint (f->msg.frame.encoding, ==, RIDGE_ENC_RICE);
+            g_assert_cmpint (ridge_wire_rice_decode (f->msg.frame.image.ptr, f->msg.frame.image.len,
+                                                     IMG_W, IMG_H, px), >=, 0);
+            g_assert_cmpmem (px, IMG_W * IMG_H, want, IMG_W * IMG_H);
             frames++;
           }
         else if (f->hdr.type == RIDGE_MSG_FINGER)
