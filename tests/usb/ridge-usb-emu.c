@@ -48,6 +48,7 @@ struct _RidgeUsbEmu {
   char                *devnode;
   GQueue               in_urbs;     /* Urb *, waiting for terminal bytes */
   GQueue               done;        /* Urb *, waiting to be reaped */
+  GQueue               held_out;    /* Urb *, OUT URBs the "device" does not accept */
   UMockdevIoctlClient *reap_client; /* a reap waiting for a done URB */
   guint                reap_devnum;
   GSource             *reap_timeout;
@@ -55,6 +56,8 @@ struct _RidgeUsbEmu {
   GSocketConnection   *conn;
   GThread             *relay;
   guint                stall_in;
+  guint                stall_out;
+  gboolean             hang_out;
   RidgeUsbEmuStats     stats;
 };
 
@@ -300,6 +303,26 @@ string_descriptor (guint8  index,
   }
 }
 
+/* A bulk OUT URB the "device" accepts: its bytes go to the terminal. Lock held. */
+static void
+out_deliver_locked (RidgeUsbEmu *emu,
+                    Urb         *u)
+{
+  struct usbdevfs_urb *urb = urb_struct (u);
+
+  if (emu->conn != NULL && urb->buffer_length > 0)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (emu->conn));
+      /* the terminal may be gone: a real device would swallow the bytes too */
+      g_output_stream_write_all (out, urb->buffer, (gsize)urb->buffer_length, NULL, NULL, NULL);
+    }
+  urb->status = 0;
+  urb->actual_length = urb->buffer_length;
+  emu->stats.bytes_out += (guint64)urb->buffer_length;
+  emu->stats.urbs_out++;
+  urb_done_locked (emu, u);
+}
+
 static void
 handle_submit_locked (RidgeUsbEmu         *emu,
                       UMockdevIoctlClient *client,
@@ -347,17 +370,21 @@ handle_submit_locked (RidgeUsbEmu         *emu,
       feed_in_locked (emu);
       return;
     }
-  if (emu->conn != NULL && urb->buffer_length > 0)
+  if (emu->stall_out > 0)
     {
-      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (emu->conn));
-      /* the terminal may be gone: a real device would swallow the bytes too */
-      g_output_stream_write_all (out, urb->buffer, (gsize)urb->buffer_length, NULL, NULL, NULL);
+      /* the payload is lost, as when a device halts its OUT endpoint */
+      emu->stall_out--;
+      urb->status = -EPIPE;
+      urb->actual_length = 0;
+      urb_done_locked (emu, u);
+      return;
     }
-  urb->status = 0;
-  urb->actual_length = urb->buffer_length;
-  emu->stats.bytes_out += (guint64)urb->buffer_length;
-  emu->stats.urbs_out++;
-  urb_done_locked (emu, u);
+  if (emu->hang_out)
+    {
+      g_queue_push_tail (&emu->held_out, u); /* NAKed until discarded or unplugged */
+      return;
+    }
+  out_deliver_locked (emu, u);
 }
 
 static gboolean
@@ -425,11 +452,19 @@ handle_ioctl (UMockdevIoctlBase   *handler,
       case USBDEVFS_DISCARDURB:
         {
           gulong addr = *(gulong *)umockdev_ioctl_client_get_arg (client)->data;
+          GQueue *q = &emu->in_urbs;
           GList *l;
 
-          for (l = emu->in_urbs.head; l != NULL; l = l->next)
+          for (l = q->head; l != NULL; l = l->next)
             if (((Urb *)l->data)->urb->client_addr == addr)
               break;
+          if (l == NULL)
+            {
+              q = &emu->held_out;
+              for (l = q->head; l != NULL; l = l->next)
+                if (((Urb *)l->data)->urb->client_addr == addr)
+                  break;
+            }
           if (l == NULL)
             {
               umockdev_ioctl_client_complete (client, -1, EINVAL);
@@ -437,7 +472,7 @@ handle_ioctl (UMockdevIoctlBase   *handler,
             }
           {
             Urb *u = l->data;
-            g_queue_delete_link (&emu->in_urbs, l);
+            g_queue_delete_link (q, l);
             urb_struct (u)->status = -ENOENT;
             urb_struct (u)->actual_length = 0;
             emu->stats.discards++;
@@ -508,6 +543,7 @@ ridge_usb_emu_new (const char *terminal_address)
   g_cond_init (&emu->cond);
   g_queue_init (&emu->in_urbs);
   g_queue_init (&emu->done);
+  g_queue_init (&emu->held_out);
   emu->tcp_in = g_byte_array_new ();
   emu->testbed = umockdev_testbed_new ();
   emu->handler = umockdev_ioctl_base_new ();
@@ -566,9 +602,10 @@ ridge_usb_emu_unplug (RidgeUsbEmu *emu)
   g_assert_true (emu->plugged);
   emu->plugged = FALSE;
   /* the kernel ends every URB in flight with ESHUTDOWN */
-  while (!g_queue_is_empty (&emu->in_urbs))
+  while (!g_queue_is_empty (&emu->in_urbs) || !g_queue_is_empty (&emu->held_out))
     {
-      Urb *u = g_queue_pop_head (&emu->in_urbs);
+      Urb *u = g_queue_pop_head (g_queue_is_empty (&emu->in_urbs) ? &emu->held_out :
+                                 &emu->in_urbs);
       urb_struct (u)->status = -ESHUTDOWN;
       urb_struct (u)->actual_length = 0;
       urb_done_locked (emu, u);
@@ -588,6 +625,26 @@ ridge_usb_emu_stall_in (RidgeUsbEmu *emu,
   g_mutex_lock (&emu->lock);
   emu->stall_in += n;
   feed_in_locked (emu);
+  g_mutex_unlock (&emu->lock);
+}
+
+void
+ridge_usb_emu_stall_out (RidgeUsbEmu *emu,
+                         guint        n)
+{
+  g_mutex_lock (&emu->lock);
+  emu->stall_out += n;
+  g_mutex_unlock (&emu->lock);
+}
+
+void
+ridge_usb_emu_hang_out (RidgeUsbEmu *emu,
+                        gboolean     hang)
+{
+  g_mutex_lock (&emu->lock);
+  emu->hang_out = hang;
+  while (!hang && !g_queue_is_empty (&emu->held_out))
+    out_deliver_locked (emu, g_queue_pop_head (&emu->held_out));
   g_mutex_unlock (&emu->lock);
 }
 
@@ -615,6 +672,7 @@ ridge_usb_emu_free (RidgeUsbEmu *emu)
   g_clear_object (&emu->handler);
   g_queue_clear_full (&emu->in_urbs, (GDestroyNotify)urb_free);
   g_queue_clear_full (&emu->done, (GDestroyNotify)urb_free);
+  g_queue_clear_full (&emu->held_out, (GDestroyNotify)urb_free);
   g_byte_array_unref (emu->tcp_in);
   g_clear_pointer (&emu->worker, g_main_context_unref);
   g_free (emu->devnode);

@@ -27,6 +27,12 @@ void         ridge_usb_emu_unplug (RidgeUsbEmu *emu);
 /* The next n bulk IN URBs complete with a stall (EPIPE) instead of data. */
 void         ridge_usb_emu_stall_in (RidgeUsbEmu *emu,
                                      guint        n);
+/* The next n bulk OUT URBs end with a stall (EPIPE); their bytes are lost. */
+void         ridge_usb_emu_stall_out (RidgeUsbEmu *emu,
+                                      guint        n);
+/* While set, bulk OUT URBs are never accepted (the host's transfer timeout must act). */
+void         ridge_usb_emu_hang_out (RidgeUsbEmu *emu,
+                                     gboolean     hang);
 
 typedef struct {
   guint64 bytes_out;   /* host → terminal */

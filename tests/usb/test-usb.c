@@ -413,6 +413,72 @@ test_stall (Fixture      *f,
 }
 
 static void
+test_stall_out (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr (RidgeUsbConnector) c = NULL;
+  g_autoptr (RidgeSession) s = connect_session (f, &c);
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GError) error = NULL;
+  RidgeUsbCounters n;
+  RidgeUsbEmuStats es;
+
+  (void)data;
+  /* no heartbeat in between: the next OUT transfer is our PING */
+  ridge_session_set_ping_interval (s, 60000);
+  ridge_session_set_request_timeout (s, 700);
+  ridge_usb_emu_stall_out (f->emu, 1);
+  ridge_session_ping_async (s, NULL, store_result, &res);
+  g_assert_cmpint (ridge_session_ping_finish (s, wait_result (&res), &error), ==, -1);
+  g_assert_error (error, RIDGE_ERROR, RIDGE_ERROR_TIMED_OUT); /* the PING was lost */
+  ridge_usb_connector_get_counters (c, &n);
+  ridge_usb_emu_get_stats (f->emu, &es);
+  g_assert_cmpuint (n.stalls, ==, 1);
+  g_assert_cmpuint (es.clear_halts, ==, 3);
+  /* the link goes on */
+  g_assert_cmpint (ping (s), >, 0);
+  g_assert_cmpint (ridge_session_get_state (s), ==, RIDGE_SESSION_READY);
+  close_session (s);
+}
+
+static void
+test_out_timeout (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (RidgeUsbConnector) c = NULL;
+  g_autoptr (RidgeSession) s = connect_session (f, &c);
+  g_autoptr (GAsyncResult) res = NULL;
+  StateWait sw = { s, RIDGE_SESSION_READY };
+  RidgeUsbCounters n;
+  gint64 t0, lost_us;
+
+  (void)data;
+  /* only the USB OUT timeout may end the link here, not heartbeats or the request */
+  ridge_session_set_ping_interval (s, 60000);
+  ridge_session_set_request_timeout (s, 30000);
+  ridge_session_set_backoff (s, 100, 400, 2.0, 0.0);
+  ridge_usb_emu_hang_out (f->emu, TRUE);
+  t0 = g_get_monotonic_time ();
+  ridge_session_ping_async (s, NULL, store_result, &res);
+  g_assert_true (wait_until (state_not_ready, &sw, 10000));
+  lost_us = g_get_monotonic_time () - t0;
+  g_test_message ("OUT timeout ended the link after %" G_GINT64_FORMAT " us", lost_us);
+  g_assert_cmpint (lost_us, >=, (gint64)RIDGE_USB_OUT_TIMEOUT_MS * 1000 - 100000);
+  ridge_usb_connector_get_counters (c, &n);
+  g_assert_cmpuint (n.timeouts, ==, 1);
+  g_assert_cmpuint (n.unplugs, ==, 0);
+  ridge_session_ping_finish (s, wait_result (&res), NULL);
+
+  /* the terminal drains again: the reconnect resets the link and the session is back */
+  ridge_usb_emu_hang_out (f->emu, FALSE);
+  g_assert_true (wait_until (state_is, &sw, 10000));
+  g_assert_cmpint (ping (s), >, 0);
+  ridge_usb_connector_get_counters (c, &n);
+  g_assert_cmpuint (n.opens, ==, 2);
+  close_session (s);
+}
+
+static void
 test_unplug_replug (Fixture      *f,
                     gconstpointer data)
 {
@@ -586,6 +652,8 @@ main (int   argc,
   ADD ("/usb/capture", test_capture);
   ADD ("/usb/stream", test_stream);
   ADD ("/usb/stall-recovery", test_stall);
+  ADD ("/usb/stall-out", test_stall_out);
+  ADD ("/usb/out-timeout", test_out_timeout);
   ADD ("/usb/unplug-replug", test_unplug_replug);
   ADD ("/usb/monitor-hotplug", test_monitor_hotplug);
   ADD ("/usb/monitor-polling", test_monitor_polling);
