@@ -937,7 +937,7 @@ test_stream (void)
       {
         if (f->hdr.type == RIDGE_MSG_FRAME)
           {
-            g_assert_cmpuint (f->msg.frame.dropped_total, >, 10);
+            g_assert_cmpuint (f->msg.frame.dropped_total, >, 3);
             frames++;
           }
         frame_free (f);
@@ -952,7 +952,7 @@ test_stream (void)
     RidgeWireCounter counter;
     guint64 drops = 0;
     g_assert_cmpuint (r->msg.stream_stats.frames_sent, ==, 5);
-    g_assert_cmpuint (r->msg.stream_stats.frames_dropped, >, 10);
+    g_assert_cmpuint (r->msg.stream_stats.frames_dropped, >, 3);
     k = request_ok (c, RIDGE_MSG_COUNTERS, NULL);
     while (cursor < k->msg.counters.raw_len
            && ridge_wire_counters_next (&k->msg.counters, &cursor, &counter) == RIDGE_WIRE_OK)
