@@ -55,6 +55,7 @@ struct _RidgeUsbEmu {
   GByteArray          *tcp_in;
   GSocketConnection   *conn;
   GThread             *relay;
+  gpointer             owner;       /* the client that claimed the interface (identity only) */
   guint                stall_in;
   guint                stall_out;
   gboolean             hang_out;
@@ -418,6 +419,18 @@ handle_ioctl (UMockdevIoctlBase   *handler,
 
       case USBDEVFS_CLAIMINTERFACE:
       case USBDEVFS_DISCONNECT_CLAIM:
+        /* one claimer at a time, like the kernel (another fd gets EBUSY) */
+        if (!alive)
+          umockdev_ioctl_client_complete (client, -1, ENODEV);
+        else if (emu->owner != NULL && emu->owner != client)
+          umockdev_ioctl_client_complete (client, -1, EBUSY);
+        else
+          {
+            emu->owner = client;
+            umockdev_ioctl_client_complete (client, 0, 0);
+          }
+        break;
+
       case USBDEVFS_RESETEP:
       case USBDEVFS_RESET:
         umockdev_ioctl_client_complete (client, alive ? 0 : -1, alive ? 0 : ENODEV);
@@ -437,9 +450,19 @@ handle_ioctl (UMockdevIoctlBase   *handler,
         break;
 
       case USBDEVFS_RELEASEINTERFACE:
-        if (alive)
-          link_drop_locked (emu);
-        umockdev_ioctl_client_complete (client, alive ? 0 : -1, alive ? 0 : ENODEV);
+        if (!alive)
+          {
+            umockdev_ioctl_client_complete (client, -1, ENODEV);
+            break;
+          }
+        if (emu->owner != client)
+          {
+            umockdev_ioctl_client_complete (client, -1, EINVAL);
+            break;
+          }
+        emu->owner = NULL;
+        link_drop_locked (emu);
+        umockdev_ioctl_client_complete (client, 0, 0);
         break;
 
       case USBDEVFS_SUBMITURB:
@@ -601,6 +624,7 @@ ridge_usb_emu_unplug (RidgeUsbEmu *emu)
   g_mutex_lock (&emu->lock);
   g_assert_true (emu->plugged);
   emu->plugged = FALSE;
+  emu->owner = NULL;
   /* the kernel ends every URB in flight with ESHUTDOWN */
   while (!g_queue_is_empty (&emu->in_urbs) || !g_queue_is_empty (&emu->held_out))
     {

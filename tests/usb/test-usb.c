@@ -319,6 +319,26 @@ test_handshake (Fixture      *f,
 }
 
 static void
+test_busy (Fixture      *f,
+           gconstpointer data)
+{
+  g_autoptr (RidgeSession) s = connect_session (f, NULL);
+  g_autoptr (RidgeUsbConnector) other = ridge_usb_connector_new (f->ctx, 0, 0);
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOStream) stream = NULL;
+
+  (void)data;
+  ridge_connector_connect_async (RIDGE_CONNECTOR (other), NULL, store_result, &res);
+  stream = ridge_connector_connect_finish (RIDGE_CONNECTOR (other), wait_result (&res), &error);
+  g_assert_error (error, RIDGE_ERROR, RIDGE_ERROR_BUSY);
+  g_assert_null (stream);
+  /* the refused attempt did not disturb the first session */
+  g_assert_cmpint (ping (s), >, 0);
+  close_session (s);
+}
+
+static void
 test_capture (Fixture      *f,
               gconstpointer data)
 {
@@ -649,6 +669,7 @@ main (int   argc,
   ADD ("/usb/enumerate", test_enumerate);
   ADD ("/usb/no-device", test_no_device);
   ADD ("/usb/handshake", test_handshake);
+  ADD ("/usb/busy", test_busy);
   ADD ("/usb/capture", test_capture);
   ADD ("/usb/stream", test_stream);
   ADD ("/usb/stall-recovery", test_stall);
