@@ -77,7 +77,12 @@ elastic (const Transform *tf,
   for (int i = 0; i < tf->n_bumps; i++)
     {
       float ex = x - tf->bx[i], ey = y - tf->by[i];
-      float g = (float)ridge_synth_exp (-(ex * ex + ey * ey) * tf->inv_2s2);
+      float q = (ex * ex + ey * ey) * tf->inv_2s2;
+      float g;
+
+      if (q > 40.0f)
+        continue;              /* exp (-40) < 1e-17: nothing to add */
+      g = (float)ridge_synth_exp (-q);
 
       ddx += tf->ax[i] * g;
       ddy += tf->ay[i] * g;
@@ -86,19 +91,28 @@ elastic (const Transform *tf,
   *dy = wgt * ddy;
 }
 
-/* impression pixel -> master pixel */
+/* impression pixel -> master pixel; points whose rigid image lies more than `far`
+ * pixels outside the master canvas skip the elastic part (they see nothing anyway) */
 static void
-map_inverse (const Transform *tf,
-             float            qx,
-             float            qy,
-             float           *px,
-             float           *py)
+map_inverse (const Transform        *tf,
+             const RidgeSynthMaster *m,
+             float                   qx,
+             float                   qy,
+             float                  *px,
+             float                  *py,
+             float                   far)
 {
   float ux = qx - tf->cox - tf->tx, uy = qy - tf->coy - tf->ty;
   float x0 = tf->cmx + tf->cos_r * ux + tf->sin_r * uy;
   float y0 = tf->cmy - tf->sin_r * ux + tf->cos_r * uy;
   float dx, dy;
 
+  if (!(x0 > -far && y0 > -far && x0 < (float)m->width + far && y0 < (float)m->height + far))
+    {
+      *px = x0;
+      *py = y0;
+      return;
+    }
   elastic (tf, x0, y0, &dx, &dy);
   *px = x0 + dx;
   *py = y0 + dy;
@@ -291,7 +305,7 @@ ridge_synth_impression (uint32_t                finger_seed,
   uint8_t *bin = NULL, *work = NULL, *usable = NULL;
   RidgeMinutia *found = NULL;
   int n_found = 0, w, h, rc;
-  float s, noise, dry, cut_nx = 0, cut_ny = 0, cut_d = 1e9f;
+  float s, noise, dry, cut_nx = 0, cut_ny = 0, cut_d = 1e9f, far;
   int partial_cut = 0;
 
   if (n_truth != NULL)
@@ -414,13 +428,23 @@ ridge_synth_impression (uint32_t                finger_seed,
     goto out;
 
   /* ---- geometry: the clean ridge field and the contact area ---- */
+  far = 40.0f * s + 2.0f;      /* more than the largest elastic displacement */
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
         float mx, my, c;
         size_t i = (size_t)y * w + x;
 
-        map_inverse (&tf, (float)x + 0.5f, (float)y + 0.5f, &mx, &my);
+        /* far outside the master canvas (beyond any elastic displacement) there is
+         * neither ridge nor contact */
+        map_inverse (&tf, &m, (float)x + 0.5f, (float)y + 0.5f, &mx, &my, far);
+        if (!(mx > -far && my > -far && mx < (float)m.width + far && my < (float)m.height + far))
+          {
+            field[i] = 0.0f;
+            contact[i] = 0.0f;
+            usable[i] = 0;
+            continue;
+          }
         mx -= 0.5f;
         my -= 0.5f;
         field[i] = sample (&m, mx, my);
