@@ -629,6 +629,70 @@ test_identify (void)
   free (g);
 }
 
+/* ---- end to end: synthetic prints -> extraction -> matching ------------------------ */
+
+static void
+test_synthetic_end_to_end (void)
+{
+  enum { FINGERS = 4 };
+  static RidgeTemplate t[FINGERS][2];
+  int ok = 1;
+
+  for (int f = 0; f < FINGERS; f++)
+    for (int i = 0; i < 2; i++)
+      {
+        RidgeImage img = { 0 };
+        RidgeFeatures *feat = NULL;
+        int n_truth = 0;
+        int r = ridge_synth_impression (1000u + (uint32_t)f, (uint32_t)i, NULL, &img, NULL, 0,
+                                        &n_truth);
+
+        if (r == RIDGE_ENGINE_OK)
+          r = ridge_extract (&img, NULL, &feat);
+        if (r == RIDGE_ENGINE_OK)
+          r = ridge_template_from_features (feat, img.width, img.height, img.dpi, &t[f][i]);
+        CHECK (r == RIDGE_ENGINE_OK && t[f][i].n_minutiae >= 12, "finger %d impression %d: %d, "
+                                                                 "%d minutiae", f, i, r,
+               t[f][i].n_minutiae);
+        ok &= r == RIDGE_ENGINE_OK;
+        ridge_features_free (feat);
+        ridge_image_clear (&img);
+      }
+  if (!ok)
+    return;
+
+  /* every finger's second impression matches its first, and better than any other
+   * finger's (rank 1); the index finds it first */
+  RidgeTemplate gallery[FINGERS];
+  RidgeMatchIndex *idx = NULL;
+
+  for (int g = 0; g < FINGERS; g++)
+    gallery[g] = t[g][1];
+  CHECK (ridge_match_index_new (gallery, FINGERS, &idx) == RIDGE_ENGINE_OK, "index");
+  for (int f = 0; f < FINGERS; f++)
+    {
+      int genuine = ridge_match (&t[f][0], &t[f][1], NULL), worst = 0;
+      RidgeIdentifyHit hits[FINGERS];
+
+      for (int g = 0; g < FINGERS; g++)
+        if (g != f)
+          {
+            int s = ridge_match (&t[f][0], &t[g][1], NULL);
+
+            worst = s > worst ? s : worst;
+          }
+      CHECK (genuine >= RIDGE_MATCH_THRESHOLD, "synthetic finger %d: genuine %d", f, genuine);
+      CHECK (genuine > 2 * worst, "synthetic finger %d: genuine %d, best impostor %d", f,
+             genuine, worst);
+
+      int n = ridge_match_index_identify (idx, &t[f][0], 0, hits, FINGERS);
+
+      CHECK (n >= 1 && hits[0].index == (size_t)f && hits[0].score == genuine,
+             "synthetic finger %d: identify", f);
+    }
+  ridge_match_index_free (idx);
+}
+
 int
 main (void)
 {
@@ -639,6 +703,7 @@ main (void)
   test_template_serialization ();
   test_enrollment ();
   test_identify ();
+  test_synthetic_end_to_end ();
   if (failures > 0)
     {
       fprintf (stderr, "test-match: %d failures\n", failures);
