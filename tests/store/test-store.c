@@ -407,6 +407,40 @@ test_corrupt (void)
   g_assert_cmpint (sqlite3_open (other, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "SELECT x FROM mine", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+
+  /* a Ridge store damaged in the middle (page 3 overwritten): a clear CORRUPT error at open,
+   * at the integrity check or at the first read of the damaged rows, never a crash */
+  {
+    g_autofree char *damaged = g_build_filename (dir, "damaged.db", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len;
+    gboolean reported = FALSE;
+
+    store = ridge_store_new (damaged, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < 20; i++)
+      {
+        g_autofree char *user = g_strdup_printf ("d%u", i);
+        g_assert_cmpint (put (store, user, user, 1 + i % 10, 50 + i, &error), >, 0);
+      }
+    g_object_unref (store);   /* the last connection checkpoints the WAL into the file */
+    g_assert_true (g_file_get_contents (damaged, &bytes, &len, NULL));
+    g_assert_cmpuint (len, >=, 4 * 4096);
+    for (guint i = 0; i < 4096; i++)
+      bytes[2 * 4096 + i] = (char)(0xA5 ^ i);
+    g_assert_true (g_file_set_contents (damaged, bytes, len, NULL));
+
+    store = ridge_store_new (damaged, &error);
+    if (store == NULL)
+      reported = TRUE;
+    else if (!ridge_store_check_integrity (store, &error))
+      reported = TRUE;
+    g_assert_true (reported);
+    g_assert_error (error, RIDGE_STORE_ERROR, RIDGE_STORE_ERROR_CORRUPT);
+    g_test_message ("damaged: %s", error->message);
+    g_clear_error (&error);
+    g_clear_object (&store);
+  }
   rm_rf (dir);
 }
 
