@@ -663,6 +663,68 @@ test_stall_detect (void)
   terminal_free (t);
 }
 
+static guint16
+free_udp_port (void)
+{
+  g_autoptr (GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                           G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (sock, addr, FALSE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+test_discovery (void)
+{
+  g_autofree char *port = g_strdup_printf ("%u", free_udp_port ());
+  /* the later --discovery-port wins over terminal_start's "0" */
+  const char *extra[] = { "--serial", "IT-DISC-1", "--discovery-port", port, NULL };
+  Terminal *t = terminal_new (extra);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (RidgeSession) holder = NULL;
+  RidgeAnnounce *a;
+
+  /* unicast to 127.0.0.1 only: tests never broadcast */
+  ridge_discover_async ("127.0.0.1", (guint16)atoi (port), 800, NULL, store_result, &res);
+  found = ridge_discover_finish (wait_result (&res), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1); /* three probes, one terminal */
+  a = g_ptr_array_index (found, 0);
+  g_assert_cmpstr (a->address, ==, "127.0.0.1");
+  g_assert_cmpuint (a->tcp_port, ==, t->port);
+  g_assert_cmpstr (a->info->serial, ==, "IT-DISC-1");
+  g_assert_false (a->busy);
+  g_clear_object (&res);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* while a client holds it, the answer says busy and by whom */
+  holder = connect_session (t, &error);
+  g_assert_no_error (error);
+  ridge_discover_async ("127.0.0.1", (guint16)atoi (port), 800, NULL, store_result, &res);
+  found = ridge_discover_finish (wait_result (&res), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  a = g_ptr_array_index (found, 0);
+  g_assert_true (a->busy);
+  g_assert_true (g_str_has_prefix (a->holder, "127.0.0.1:"));
+  close_session (holder);
+  g_clear_object (&res);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* nothing listens on another port: an empty answer, not an error */
+  ridge_discover_async ("127.0.0.1", free_udp_port (), 400, NULL, store_result, &res);
+  found = ridge_discover_finish (wait_result (&res), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 0);
+  terminal_free (t);
+}
+
 /* ---- ridgectl --json ------------------------------------------------------------------ */
 
 static JsonObject *
@@ -817,5 +879,6 @@ main (int   argc,
   g_test_add_func ("/integration/corrupt-resync", test_corrupt_resync);
   g_test_add_func ("/integration/stall-detect", test_stall_detect);
   g_test_add_func ("/integration/ridgectl-json", test_ridgectl_json);
+  g_test_add_func ("/integration/discovery", test_discovery);
   return g_test_run ();
 }
