@@ -10,16 +10,8 @@
 
 #include <string.h>
 
-/* ridge-wire.h (through ridge-session.h) and ridge-engine.h both define
- * RIDGE_MINUTIA_OTHER/ENDING/BIFURCATION with the same values: rename the engine's. */
-#define RIDGE_MINUTIA_OTHER       RIDGE_ENGINE_MINUTIA_OTHER
-#define RIDGE_MINUTIA_ENDING      RIDGE_ENGINE_MINUTIA_ENDING
-#define RIDGE_MINUTIA_BIFURCATION RIDGE_ENGINE_MINUTIA_BIFURCATION
 #include "engine/ridge-engine.h"
 #include "engine/ridge-fmr.h"
-#undef RIDGE_MINUTIA_OTHER
-#undef RIDGE_MINUTIA_ENDING
-#undef RIDGE_MINUTIA_BIFURCATION
 #include "ridge-store-private.h"
 
 #define FMR_BUF_SIZE 65536

@@ -27,7 +27,7 @@ parse_u64 (const char *text,
 static void
 apply_faults (RidgeTerminal *term)
 {
-  ridge_session_faults_changed (term->session);
+  ridge_terminal_session_faults_changed (term->session);
 }
 
 static char *
@@ -148,7 +148,7 @@ ridge_control_run (RidgeTerminal *term,
 
   /* the client sees the finger change at once, not at the next tick */
   if (term->session != NULL)
-    ridge_session_tick (term->session);
+    ridge_terminal_session_tick (term->session);
   return answer;
 }
 
@@ -230,7 +230,7 @@ on_placed (GObject      *source,
       answer = g_strdup_printf ("ok placed finger=%u impression=%u", finger, impression);
       /* the client sees the finger at once, not at the next tick */
       if (term->session != NULL)
-        ridge_session_tick (term->session);
+        ridge_terminal_session_tick (term->session);
     }
   send_answer (c, req->line, answer);
   g_free (req->line);
@@ -390,7 +390,7 @@ on_discovery (GSocket     *socket,
   msg.announce.busy = term->session != NULL;
   if (term->session != NULL)
     {
-      const char *holder = ridge_session_peer (term->session);
+      const char *holder = ridge_terminal_session_peer (term->session);
       msg.announce.holder.ptr = holder;
       msg.announce.holder.len = strlen (holder);
     }

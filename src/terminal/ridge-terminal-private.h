@@ -6,16 +6,8 @@
 
 #include <gio/gio.h>
 
-#include "ridge-wire.h"
-/* ridge-wire.h and ridge-engine.h both define RIDGE_MINUTIA_OTHER/ENDING/BIFURCATION
- * (with the same values): rename the engine's copies while including it. */
-#define RIDGE_MINUTIA_OTHER       RIDGE_ENGINE_MINUTIA_OTHER
-#define RIDGE_MINUTIA_ENDING      RIDGE_ENGINE_MINUTIA_ENDING
-#define RIDGE_MINUTIA_BIFURCATION RIDGE_ENGINE_MINUTIA_BIFURCATION
 #include "ridge-engine.h"
-#undef RIDGE_MINUTIA_OTHER
-#undef RIDGE_MINUTIA_ENDING
-#undef RIDGE_MINUTIA_BIFURCATION
+#include "ridge-wire.h"
 
 G_BEGIN_DECLS
 
@@ -52,34 +44,34 @@ typedef struct {
   guint64 created_unix_ms;
   guint64 updated_unix_ms;
   GBytes *data;
-} RidgeStoreEntry;
+} RidgeTerminalStoreEntry;
 
-typedef struct _RidgeStore RidgeStore;
+typedef struct _RidgeTerminalStore RidgeTerminalStore;
 
-RidgeStore            *ridge_store_open (const char *dir,
-                                         guint       capacity,
-                                         GError    **error);
-void                   ridge_store_free (RidgeStore *store);
-guint                  ridge_store_capacity (RidgeStore *store);
-guint                  ridge_store_count (RidgeStore *store);
+RidgeTerminalStore            *ridge_terminal_store_open (const char *dir,
+                                                          guint       capacity,
+                                                          GError    **error);
+void                   ridge_terminal_store_free (RidgeTerminalStore *store);
+guint                  ridge_terminal_store_capacity (RidgeTerminalStore *store);
+guint                  ridge_terminal_store_count (RidgeTerminalStore *store);
 /* Entries sorted by id; index < count. */
-const RidgeStoreEntry *ridge_store_nth (RidgeStore *store,
-                                        guint       index);
-const RidgeStoreEntry *ridge_store_lookup (RidgeStore *store,
-                                           guint32     id);
-const RidgeStoreEntry *ridge_store_find_user (RidgeStore *store,
-                                              const char *user_id,
-                                              guint8      finger);
+const RidgeTerminalStoreEntry *ridge_terminal_store_nth (RidgeTerminalStore *store,
+                                                         guint               index);
+const RidgeTerminalStoreEntry *ridge_terminal_store_lookup (RidgeTerminalStore *store,
+                                                            guint32             id);
+const RidgeTerminalStoreEntry *ridge_terminal_store_find_user (RidgeTerminalStore *store,
+                                                               const char         *user_id,
+                                                               guint8              finger);
 /* Adds (entry->id == 0: a new id) or replaces (id given) a record; copies entry.
  * On success returns the stored entry. */
-const RidgeStoreEntry *ridge_store_put (RidgeStore            *store,
-                                        const RidgeStoreEntry *entry,
-                                        GError               **error);
-gboolean               ridge_store_delete (RidgeStore *store,
-                                           guint32     id,
-                                           GError    **error);
-gboolean               ridge_store_clear (RidgeStore *store,
-                                          GError    **error);
+const RidgeTerminalStoreEntry *ridge_terminal_store_put (RidgeTerminalStore            *store,
+                                                         const RidgeTerminalStoreEntry *entry,
+                                                         GError                       **error);
+gboolean               ridge_terminal_store_delete (RidgeTerminalStore *store,
+                                                    guint32             id,
+                                                    GError            **error);
+gboolean               ridge_terminal_store_clear (RidgeTerminalStore *store,
+                                                   GError            **error);
 
 /* Writes contents to dir/name atomically (temp file + fsync + rename + fsync of the
  * directory); the file is created with mode. */
@@ -206,31 +198,31 @@ enum {
   RIDGE_PARAM_LED      = 3,
 };
 
-typedef struct _RidgeSession RidgeSession;
+typedef struct _RidgeTerminalSession RidgeTerminalSession;
 
 typedef struct {
-  RidgeTerminalOptions opts;
-  GMainLoop           *loop;
-  gint64               boot_time_us;   /* monotonic clock at the (simulated) boot */
-  guint32              boot_counter;
-  char                *serial;
-  gint64               time_offset_us; /* TIME_SET: added to the wall clock */
-  RidgeSensor         *sensor;
-  RidgeSensorParams    params;
-  RidgeStore          *store;
-  RidgeFaults          faults;
-  GRand               *fault_rand;
-  guint64              counters[RIDGE_N_COUNTERS];
-  GSocketService      *service;
-  guint16              port;
-  char                *bound_address;
-  RidgeSession        *session;        /* the controlling client, or NULL */
-  GSocketService      *control;
-  GSocket             *discovery;
-  GSource             *discovery_source;
-  guint                tick_id;
-  guint                auto_finger_id;
-  guint                auto_finger_next;
+  RidgeTerminalOptions  opts;
+  GMainLoop            *loop;
+  gint64                boot_time_us;  /* monotonic clock at the (simulated) boot */
+  guint32               boot_counter;
+  char                 *serial;
+  gint64                time_offset_us; /* TIME_SET: added to the wall clock */
+  RidgeSensor          *sensor;
+  RidgeSensorParams     params;
+  RidgeTerminalStore   *store;
+  RidgeFaults           faults;
+  GRand                *fault_rand;
+  guint64               counters[RIDGE_N_COUNTERS];
+  GSocketService       *service;
+  guint16               port;
+  char                 *bound_address;
+  RidgeTerminalSession *session;               /* the controlling client, or NULL */
+  GSocketService       *control;
+  GSocket              *discovery;
+  GSource              *discovery_source;
+  guint                 tick_id;
+  guint                 auto_finger_id;
+  guint                 auto_finger_next;
   /* the features of the placement on the sensor, for stream minutiae */
   RidgeFeatures    *live_features;
   guint32           live_features_placement;
@@ -250,18 +242,18 @@ char    *ridge_terminal_status (RidgeTerminal *term);
 
 /* ---- Sessions (ridge-terminal-session.c) -------------------------------------------- */
 
-RidgeSession *ridge_session_new (RidgeTerminal     *term,
-                                 GSocketConnection *conn,
-                                 gboolean           busy);
-void          ridge_session_close (RidgeSession *session,
-                                   const char   *why);
-const char   *ridge_session_peer (RidgeSession *session);
+RidgeTerminalSession *ridge_terminal_session_new (RidgeTerminal     *term,
+                                                  GSocketConnection *conn,
+                                                  gboolean           busy);
+void          ridge_terminal_session_close (RidgeTerminalSession *session,
+                                            const char           *why);
+const char   *ridge_terminal_session_peer (RidgeTerminalSession *session);
 /* Called by the terminal at every sensor tick. */
-void          ridge_session_tick (RidgeSession *session);
-void          ridge_session_say_goodbye (RidgeSession *session);
-char         *ridge_session_status (RidgeSession *session);
+void          ridge_terminal_session_tick (RidgeTerminalSession *session);
+void          ridge_terminal_session_say_goodbye (RidgeTerminalSession *session);
+char         *ridge_terminal_session_status (RidgeTerminalSession *session);
 /* Re-evaluates the write path after a fault knob changed. */
-void          ridge_session_faults_changed (RidgeSession *session);
+void          ridge_terminal_session_faults_changed (RidgeTerminalSession *session);
 
 /* ---- Control socket and discovery (ridge-terminal-control.c) ----------------------- */
 

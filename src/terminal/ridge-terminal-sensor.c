@@ -247,12 +247,14 @@ synth_render (int      width,
               guint    impression,
               GError **error)
 {
-#ifdef RIDGE_TERMINAL_HAVE_SYNTH
-  RidgeSynthParams params = { 0 };
+  RidgeSynthParams params;
   RidgeImage *img = g_new0 (RidgeImage, 1);
   int n_truth = 0;
   int r;
 
+  /* the generator's default impression variation (rotation, distortion, noise …);
+   * all-zero parameters would render the master print every time */
+  ridge_synth_params_init (&params);
   params.width = width;
   params.height = height;
   params.dpi = dpi;
@@ -266,11 +268,6 @@ synth_render (int      width,
       return NULL;
     }
   return img;
-#else
-  g_set_error (error, RIDGE_TERMINAL_ERROR, RIDGE_ERR_UNSUPPORTED,
-               "This build's engine has no synthetic fingerprint generator");
-  return NULL;
-#endif
 }
 
 /* ---- common -------------------------------------------------------------------------- */
@@ -301,7 +298,6 @@ ridge_sensor_new (const char *spec,
 
   if (g_strcmp0 (spec, "synthetic") == 0)
     {
-#ifdef RIDGE_TERMINAL_HAVE_SYNTH
       if (width < RIDGE_IMAGE_MIN_SIDE || height < RIDGE_IMAGE_MIN_SIDE
           || width > RIDGE_IMAGE_MAX_SIDE || height > RIDGE_IMAGE_MAX_SIDE)
         {
@@ -312,12 +308,6 @@ ridge_sensor_new (const char *spec,
         }
       sensor->kind = RIDGE_SENSOR_SYNTHETIC;
       sensor->description = g_strdup_printf ("synthetic %d×%d", width, height);
-#else
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "The synthetic sensor needs the engine's print generator, which this build "
-                   "lacks; use --sensor images:DIR");
-      goto fail;
-#endif
     }
   else if (spec != NULL && g_str_has_prefix (spec, "images:"))
     {

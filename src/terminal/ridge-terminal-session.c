@@ -51,7 +51,7 @@ typedef struct {
   RidgeEnrollTemplate *tpl;
 } Enrollment;
 
-struct _RidgeSession {
+struct _RidgeTerminalSession {
   RidgeTerminal     *term;
   GSocketConnection *conn;
   GSocket           *socket;
@@ -101,10 +101,10 @@ struct _RidgeSession {
   guint32    next_enroll_id;
 };
 
-static void session_flush (RidgeSession *s);
-static void arm_input (RidgeSession *s,
-                       gboolean      on);
-static void handle_frame (RidgeSession          *s,
+static void session_flush (RidgeTerminalSession *s);
+static void arm_input (RidgeTerminalSession *s,
+                       gboolean              on);
+static void handle_frame (RidgeTerminalSession  *s,
                           const RidgeWireHeader *hdr,
                           const guint8          *payload);
 
@@ -118,9 +118,9 @@ out_chunk_free (OutChunk *c)
 }
 
 static void
-count (RidgeSession *s,
-       int           counter,
-       guint64       n)
+count (RidgeTerminalSession *s,
+       int                   counter,
+       guint64               n)
 {
   s->term->counters[counter] += n;
 }
@@ -128,9 +128,9 @@ count (RidgeSession *s,
 /* Queues a whole frame. Returns FALSE (and drops the connection) when the client does
  * not read and the queue would pass its bound. */
 static gboolean
-queue_bytes (RidgeSession *s,
-             guint8       *data,
-             gsize         len)
+queue_bytes (RidgeTerminalSession *s,
+             guint8               *data,
+             gsize                 len)
 {
   OutChunk *c;
 
@@ -142,7 +142,7 @@ queue_bytes (RidgeSession *s,
   if (s->out_bytes + len > RIDGE_TERMINAL_MAX_OUT_QUEUE)
     {
       g_free (data);
-      ridge_session_close (s, "the client does not read its data (output queue full)");
+      ridge_terminal_session_close (s, "the client does not read its data (output queue full)");
       return FALSE;
     }
   c = g_new0 (OutChunk, 1);
@@ -157,12 +157,12 @@ queue_bytes (RidgeSession *s,
 }
 
 static gboolean
-send_msg (RidgeSession       *s,
-          guint16             type,
-          guint8              flags,
-          guint32             seq,
-          const RidgeWireMsg *msg,
-          gsize               size_hint)
+send_msg (RidgeTerminalSession *s,
+          guint16               type,
+          guint8                flags,
+          guint32               seq,
+          const RidgeWireMsg   *msg,
+          gsize                 size_hint)
 {
   gsize cap = RIDGE_WIRE_OVERHEAD + size_hint + 1024;
 
@@ -194,7 +194,7 @@ send_msg (RidgeSession       *s,
 }
 
 static gboolean
-respond (RidgeSession          *s,
+respond (RidgeTerminalSession  *s,
          const RidgeWireHeader *req,
          const RidgeWireMsg    *msg,
          gsize                  size_hint)
@@ -203,20 +203,20 @@ respond (RidgeSession          *s,
 }
 
 static gboolean
-send_event (RidgeSession       *s,
-            guint16             type,
-            const RidgeWireMsg *msg,
-            gsize               size_hint)
+send_event (RidgeTerminalSession *s,
+            guint16               type,
+            const RidgeWireMsg   *msg,
+            gsize                 size_hint)
 {
   return send_msg (s, type, RIDGE_WIRE_FLAG_EVENT, ++s->event_seq, msg, size_hint);
 }
 
 static void
-send_error_full (RidgeSession *s,
-                 guint16       type,
-                 guint32       seq,
-                 guint16       code,
-                 const char   *text)
+send_error_full (RidgeTerminalSession *s,
+                 guint16               type,
+                 guint32               seq,
+                 guint16               code,
+                 const char           *text)
 {
   RidgeWireMsg msg;
   gsize len = strlen (text);
@@ -233,7 +233,7 @@ send_error_full (RidgeSession *s,
 
 G_GNUC_PRINTF (4, 5)
 static void
-send_error (RidgeSession          *s,
+send_error (RidgeTerminalSession  *s,
             const RidgeWireHeader *req,
             guint16                code,
             const char            *format,
@@ -249,7 +249,7 @@ send_error (RidgeSession          *s,
 }
 
 static void
-send_gerror (RidgeSession          *s,
+send_gerror (RidgeTerminalSession  *s,
              const RidgeWireHeader *req,
              const GError          *error)
 {
@@ -262,7 +262,7 @@ send_gerror (RidgeSession          *s,
 static gboolean
 on_out_timer (gpointer user_data)
 {
-  RidgeSession *s = user_data;
+  RidgeTerminalSession *s = user_data;
 
   s->out_timer = 0;
   session_flush (s);
@@ -274,7 +274,7 @@ on_writable (GSocket     *socket,
              GIOCondition condition,
              gpointer     user_data)
 {
-  RidgeSession *s = user_data;
+  RidgeTerminalSession *s = user_data;
 
   g_clear_pointer (&s->out_source, g_source_destroy);
   session_flush (s);
@@ -282,8 +282,8 @@ on_writable (GSocket     *socket,
 }
 
 static void
-schedule_flush (RidgeSession *s,
-                gint64        delay_us)
+schedule_flush (RidgeTerminalSession *s,
+                gint64                delay_us)
 {
   guint ms = MAX (1, (guint)((delay_us + 999) / 1000));
 
@@ -292,9 +292,9 @@ schedule_flush (RidgeSession *s,
 }
 
 static void
-corrupt (RidgeSession *s,
-         OutChunk     *c,
-         gsize         upto)
+corrupt (RidgeTerminalSession *s,
+         OutChunk             *c,
+         gsize                 upto)
 {
   double p = s->controlling ? s->term->faults.corrupt_rate : 0;
 
@@ -306,7 +306,7 @@ corrupt (RidgeSession *s,
 }
 
 static void
-session_flush (RidgeSession *s)
+session_flush (RidgeTerminalSession *s)
 {
   /* the fault knobs act on the controlling client's link only */
   static RidgeFaults no_faults = { 0, 0, FALSE, -1, 0 };
@@ -321,7 +321,7 @@ session_flush (RidgeSession *s)
       gssize n;
 
       if (f->stall)
-        return;  /* ridge_session_faults_changed () restarts us */
+        return;  /* ridge_terminal_session_faults_changed () restarts us */
       if (s->out_source != NULL || s->out_timer != 0)
         return;  /* already waiting */
       if (now < c->not_before)
@@ -346,7 +346,7 @@ session_flush (RidgeSession *s)
           if (f->drop_after == 0)
             {
               f->drop_after = -1;
-              ridge_session_close (s, "fault drop-after: connection dropped");
+              ridge_terminal_session_close (s, "fault drop-after: connection dropped");
               return;
             }
           allowed = MIN (allowed, (gsize)f->drop_after);
@@ -365,7 +365,7 @@ session_flush (RidgeSession *s)
               g_source_unref (s->out_source);
               return;
             }
-          ridge_session_close (s, error->message);
+          ridge_terminal_session_close (s, error->message);
           return;
         }
       c->off += n;
@@ -378,18 +378,18 @@ session_flush (RidgeSession *s)
       if (f->drop_after == 0)
         {
           f->drop_after = -1;
-          ridge_session_close (s, "fault drop-after: connection dropped");
+          ridge_terminal_session_close (s, "fault drop-after: connection dropped");
           return;
         }
       if (c->off == c->len)
         out_chunk_free (g_queue_pop_head (&s->out));
     }
   if (!s->closed && s->close_after_flush && g_queue_is_empty (&s->out))
-    ridge_session_close (s, NULL);
+    ridge_terminal_session_close (s, NULL);
 }
 
 void
-ridge_session_faults_changed (RidgeSession *s)
+ridge_terminal_session_faults_changed (RidgeTerminalSession *s)
 {
   if (s == NULL || s->closed)
     return;
@@ -402,7 +402,6 @@ ridge_session_faults_changed (RidgeSession *s)
 
 /* ---- frames and features ------------------------------------------------------------- */
 
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
 static guint16
 angle_to_wire (float radians)
 {
@@ -431,14 +430,12 @@ minutiae_to_wire (const RidgeFeatures *features,
   *n_out = n;
   return w;
 }
-#endif
 
 /* Extracts features from img; NULL with a reason when the engine cannot. */
 static RidgeFeatures *
 extract (const RidgeImage *img,
          GError          **error)
 {
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
   RidgeFeatures *features = NULL;
   int r = ridge_extract (img, NULL, &features);
 
@@ -455,11 +452,6 @@ extract (const RidgeImage *img,
       return NULL;
     }
   return features;
-#else
-  g_set_error (error, RIDGE_TERMINAL_ERROR, RIDGE_ERR_UNSUPPORTED,
-               "This terminal's engine cannot extract features yet");
-  return NULL;
-#endif
 }
 
 typedef struct {
@@ -477,14 +469,14 @@ frame_build_clear (FrameBuild *b)
 
 /* Fills b->frame from img. features may be NULL (quality 255, no minutiae). */
 static void
-frame_build (RidgeSession        *s,
-             FrameBuild          *b,
-             const RidgeImage    *img,
-             gboolean             present,
-             guint32              frame_no,
-             const RidgeFeatures *features,
-             gboolean             with_minutiae,
-             gboolean             compress)
+frame_build (RidgeTerminalSession *s,
+             FrameBuild           *b,
+             const RidgeImage     *img,
+             gboolean              present,
+             guint32               frame_no,
+             const RidgeFeatures  *features,
+             gboolean              with_minutiae,
+             gboolean              compress)
 {
   memset (b, 0, sizeof *b);
   b->frame.frame_no = frame_no;
@@ -499,7 +491,6 @@ frame_build (RidgeSession        *s,
   b->frame.image.ptr = img->pixels;
   b->frame.image.len = (guint32)img->width * img->height;
 
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
   if (features != NULL)
     {
       b->frame.quality = ridge_features_quality (features);
@@ -509,7 +500,6 @@ frame_build (RidgeSession        *s,
           b->frame.minutiae = b->minutiae;
         }
     }
-#endif
 
   if (compress)
     {
@@ -539,13 +529,13 @@ frame_size_hint (const FrameBuild *b)
 /* ---- sensor-driven work -------------------------------------------------------------- */
 
 static void
-finish_op (RidgeSession *s)
+finish_op (RidgeTerminalSession *s)
 {
   s->op = OP_NONE;
 }
 
 static RidgeWireHeader
-op_header (RidgeSession *s)
+op_header (RidgeTerminalSession *s)
 {
   RidgeWireHeader h = { 0 };
 
@@ -556,7 +546,7 @@ op_header (RidgeSession *s)
 }
 
 static void
-complete_capture (RidgeSession          *s,
+complete_capture (RidgeTerminalSession  *s,
                   const RidgeWireHeader *req,
                   guint8                 flags)
 {
@@ -580,19 +570,16 @@ complete_capture (RidgeSession          *s,
   if (respond (s, req, &msg, frame_size_hint (&b)))
     count (s, RIDGE_COUNTER_CAPTURES, 1);
   frame_build_clear (&b);
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
   g_clear_pointer (&features, ridge_features_free);
-#endif
   ridge_sensor_image_free (img);
 }
 
-#if defined(RIDGE_TERMINAL_HAVE_EXTRACT) && defined(RIDGE_TERMINAL_HAVE_MATCH)
 /* Captures the probe on the sensor and turns it into a template. */
 static gboolean
-probe_template (RidgeSession  *s,
-                RidgeTemplate *probe,
-                guint8        *quality,
-                GError       **error)
+probe_template (RidgeTerminalSession *s,
+                RidgeTemplate        *probe,
+                guint8               *quality,
+                GError              **error)
 {
   RidgeTerminal *term = s->term;
   gboolean present = FALSE;
@@ -632,8 +619,8 @@ probe_template (RidgeSession  *s,
 
 /* Score of probe against a stored record, or -1 when it cannot be matched. */
 static int
-match_entry (const RidgeTemplate   *probe,
-             const RidgeStoreEntry *e)
+match_entry (const RidgeTemplate           *probe,
+             const RidgeTerminalStoreEntry *e)
 {
   RidgeEnrollTemplate *enrolled;
   int score;
@@ -652,21 +639,19 @@ match_entry (const RidgeTemplate   *probe,
   g_free (enrolled);
   return score;
 }
-#endif
 
 static void
-complete_match (RidgeSession *s)
+complete_match (RidgeTerminalSession *s)
 {
   RidgeWireHeader req = op_header (s);
   OpKind kind = s->op;
 
   finish_op (s);
-#if defined(RIDGE_TERMINAL_HAVE_EXTRACT) && defined(RIDGE_TERMINAL_HAVE_MATCH)
   {
-    RidgeStore *store = s->term->store;
+    RidgeTerminalStore *store = s->term->store;
     g_autoptr (GError) error = NULL;
     RidgeTemplate *probe = g_new0 (RidgeTemplate, 1);
-    const RidgeStoreEntry *best = NULL;
+    const RidgeTerminalStoreEntry *best = NULL;
     int best_score = 0;
     guint8 quality = 0;
     RidgeWireMsg msg;
@@ -679,7 +664,7 @@ complete_match (RidgeSession *s)
       }
     if (kind == OP_VERIFY && s->verify_id != 0)
       {
-        best = ridge_store_lookup (store, s->verify_id);
+        best = ridge_terminal_store_lookup (store, s->verify_id);
         if (best == NULL)
           {
             send_error (s, &req, RIDGE_ERR_NOT_FOUND, "Template %u was deleted meanwhile",
@@ -691,9 +676,9 @@ complete_match (RidgeSession *s)
       }
     else
       {
-        for (guint i = 0; i < ridge_store_count (store); i++)
+        for (guint i = 0; i < ridge_terminal_store_count (store); i++)
           {
-            const RidgeStoreEntry *e = ridge_store_nth (store, i);
+            const RidgeTerminalStoreEntry *e = ridge_terminal_store_nth (store, i);
             int score;
             /* VERIFY by user: every record of the user (and finger) */
             if (kind == OP_VERIFY && (g_strcmp0 (e->user_id, s->verify_user) != 0
@@ -728,10 +713,6 @@ complete_match (RidgeSession *s)
                msg.match_result.matched ? "match" : "no match");
     respond (s, &req, &msg, 300);
   }
-#else
-  (void)kind;
-  send_error (s, &req, RIDGE_ERR_UNSUPPORTED, "This terminal's engine cannot match yet");
-#endif
 }
 
 static void
@@ -743,11 +724,11 @@ enroll_clear (Enrollment *e)
 }
 
 static void
-send_sample_event (RidgeSession     *s,
-                   guint8            status,
-                   guint8            quality,
-                   const RidgeImage *img,
-                   gboolean          present)
+send_sample_event (RidgeTerminalSession *s,
+                   guint8                status,
+                   guint8                quality,
+                   const RidgeImage     *img,
+                   gboolean              present)
 {
   Enrollment *e = &s->enroll;
   RidgeWireMsg msg;
@@ -772,10 +753,9 @@ send_sample_event (RidgeSession     *s,
 }
 
 static void
-enroll_take_sample (RidgeSession *s)
+enroll_take_sample (RidgeTerminalSession *s)
 {
   Enrollment *e = &s->enroll;
-#if defined(RIDGE_TERMINAL_HAVE_EXTRACT) && defined(RIDGE_TERMINAL_HAVE_MATCH)
   RidgeTerminal *term = s->term;
   gboolean present = FALSE;
   RidgeImage *img = ridge_sensor_read (term->sensor, &term->params, &present);
@@ -841,15 +821,12 @@ enroll_take_sample (RidgeSession *s)
   e->lift_reminder_at = g_get_monotonic_time () + 1500 * 1000;
   g_free (t);
   ridge_sensor_image_free (img);
-#else
-  (void)e;
-#endif
 }
 
 static void
-enroll_tick (RidgeSession *s,
-             gboolean      present,
-             guint32       placement)
+enroll_tick (RidgeTerminalSession *s,
+             gboolean              present,
+             guint32               placement)
 {
   Enrollment *e = &s->enroll;
   gint64 now = g_get_monotonic_time ();
@@ -883,8 +860,8 @@ enroll_tick (RidgeSession *s,
 }
 
 static void
-stream_tick (RidgeSession *s,
-             gboolean      present)
+stream_tick (RidgeTerminalSession *s,
+             gboolean              present)
 {
   RidgeTerminal *term = s->term;
   gint64 now = g_get_monotonic_time ();
@@ -914,7 +891,6 @@ stream_tick (RidgeSession *s,
   if (img == NULL)
     return;
 
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
   if (sensor_present && (s->stream_flags & RIDGE_CAPTURE_MINUTIAE) &&
       ridge_terminal_engine_ready ())
     {
@@ -930,7 +906,6 @@ stream_tick (RidgeSession *s,
         }
       features = term->live_features;
     }
-#endif
 
   frame_build (s, &b, img, sensor_present, s->frame_no, features,
                (s->stream_flags & RIDGE_CAPTURE_MINUTIAE) != 0,
@@ -947,7 +922,7 @@ stream_tick (RidgeSession *s,
 }
 
 void
-ridge_session_tick (RidgeSession *s)
+ridge_terminal_session_tick (RidgeTerminalSession *s)
 {
   RidgeTerminal *term = s->term;
   gboolean present;
@@ -1005,7 +980,7 @@ ridge_session_tick (RidgeSession *s)
 /* ---- requests ------------------------------------------------------------------------ */
 
 static void
-handle_hello (RidgeSession          *s,
+handle_hello (RidgeTerminalSession  *s,
               const RidgeWireHeader *hdr,
               const RidgeWireHello  *hello)
 {
@@ -1037,8 +1012,8 @@ handle_hello (RidgeSession          *s,
 }
 
 static void
-fill_template_info (const RidgeStoreEntry *e,
-                    RidgeWireTemplateInfo *info)
+fill_template_info (const RidgeTerminalStoreEntry *e,
+                    RidgeWireTemplateInfo         *info)
 {
   memset (info, 0, sizeof *info);
   info->id = e->id;
@@ -1056,13 +1031,13 @@ fill_template_info (const RidgeStoreEntry *e,
 }
 
 static guint64
-now_unix_ms (RidgeSession *s)
+now_unix_ms (RidgeTerminalSession *s)
 {
   return (guint64)MAX (0, ridge_terminal_wall_time_us (s->term) / 1000);
 }
 
 static gboolean
-start_op (RidgeSession          *s,
+start_op (RidgeTerminalSession  *s,
           const RidgeWireHeader *hdr,
           OpKind                 kind,
           guint8                 flags,
@@ -1086,12 +1061,12 @@ start_op (RidgeSession          *s,
   s->op_flags = flags;
   s->op_deadline = g_get_monotonic_time ()
                    + (gint64)(timeout_ms ? timeout_ms : RIDGE_TERMINAL_DEFAULT_TIMEOUT) * 1000;
-  ridge_session_tick (s);
+  ridge_terminal_session_tick (s);
   return TRUE;
 }
 
 static void
-handle_enroll_begin (RidgeSession               *s,
+handle_enroll_begin (RidgeTerminalSession       *s,
                      const RidgeWireHeader      *hdr,
                      const RidgeWireEnrollBegin *b)
 {
@@ -1131,10 +1106,10 @@ handle_enroll_begin (RidgeSession               *s,
       send_error (s, hdr, RIDGE_ERR_INVALID_ARG, "The user id is empty");
       return;
     }
-  if (ridge_store_count (s->term->store) >= ridge_store_capacity (s->term->store))
+  if (ridge_terminal_store_count (s->term->store) >= ridge_terminal_store_capacity (s->term->store))
     {
       send_error (s, hdr, RIDGE_ERR_STORE_FULL, "The template store is full (%u templates)",
-                  ridge_store_capacity (s->term->store));
+                  ridge_terminal_store_capacity (s->term->store));
       return;
     }
 
@@ -1159,7 +1134,7 @@ handle_enroll_begin (RidgeSession               *s,
 }
 
 static void
-handle_enroll_commit (RidgeSession                *s,
+handle_enroll_commit (RidgeTerminalSession        *s,
                       const RidgeWireHeader       *hdr,
                       const RidgeWireEnrollCommit *c)
 {
@@ -1177,23 +1152,22 @@ handle_enroll_commit (RidgeSession                *s,
                   e->accepted, e->wanted);
       return;
     }
-#if defined(RIDGE_TERMINAL_HAVE_MATCH)
   {
-    RidgeStore *store = s->term->store;
+    RidgeTerminalStore *store = s->term->store;
     g_autoptr (GError) error = NULL;
     g_autofree guint8 *buf = g_malloc (RIDGE_ENROLL_MAX_BYTES);
     g_autofree char *name = g_strndup (c->name.ptr, c->name.len);
-    const RidgeStoreEntry *stored;
-    RidgeStoreEntry entry = { 0 };
+    const RidgeTerminalStoreEntry *stored;
+    RidgeTerminalStoreEntry entry = { 0 };
     RidgeWireMsg msg;
     size_t len = 0;
     int r;
 
     if (!(c->flags & RIDGE_COMMIT_ALLOW_DUPLICATE))
       {
-        for (guint i = 0; i < ridge_store_count (store); i++)
+        for (guint i = 0; i < ridge_terminal_store_count (store); i++)
           {
-            const RidgeStoreEntry *other = ridge_store_nth (store, i);
+            const RidgeTerminalStoreEntry *other = ridge_terminal_store_nth (store, i);
             int best = -1;
             for (int k = 0; k < e->tpl->n_samples; k++)
               best = MAX (best, match_entry (&e->tpl->samples[k], other));
@@ -1223,7 +1197,7 @@ handle_enroll_commit (RidgeSession                *s,
     entry.format = RIDGE_TPL_NATIVE;
     entry.created_unix_ms = entry.updated_unix_ms = now_unix_ms (s);
     entry.data = g_bytes_new (buf, len);
-    stored = ridge_store_put (store, &entry, &error);
+    stored = ridge_terminal_store_put (store, &entry, &error);
     g_bytes_unref (entry.data);
     if (stored == NULL)
       {
@@ -1236,13 +1210,10 @@ handle_enroll_commit (RidgeSession                *s,
     fill_template_info (stored, &msg.template_info);
     respond (s, hdr, &msg, RIDGE_WIRE_TEMPLATE_INFO_MAX);
   }
-#else
-  send_error (s, hdr, RIDGE_ERR_UNSUPPORTED, "This terminal's engine cannot build templates");
-#endif
 }
 
 static gboolean
-validate_template (RidgeSession            *s,
+validate_template (RidgeTerminalSession    *s,
                    const RidgeWireHeader   *hdr,
                    const RidgeWireTemplate *t)
 {
@@ -1263,7 +1234,6 @@ validate_template (RidgeSession            *s,
                   t->info.finger);
       return FALSE;
     }
-#ifdef RIDGE_TERMINAL_HAVE_MATCH
   if (t->info.format == RIDGE_TPL_NATIVE)
     {
       RidgeEnrollTemplate *check = g_new0 (RidgeEnrollTemplate, 1);
@@ -1277,21 +1247,21 @@ validate_template (RidgeSession            *s,
           return FALSE;
         }
     }
-#endif
   return TRUE;
 }
 
 static void
-handle_tpl_put (RidgeSession            *s,
+handle_tpl_put (RidgeTerminalSession    *s,
                 const RidgeWireHeader   *hdr,
                 const RidgeWireTemplate *t)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *user = g_strndup (t->info.user_id.ptr, t->info.user_id.len);
   g_autofree char *name = g_strndup (t->info.name.ptr, t->info.name.len);
-  const RidgeStoreEntry *old = t->info.id ? ridge_store_lookup (s->term->store, t->info.id) : NULL;
-  const RidgeStoreEntry *stored;
-  RidgeStoreEntry entry = { 0 };
+  const RidgeTerminalStoreEntry *old = t->info.id ? ridge_terminal_store_lookup (s->term->store,
+                                                                                 t->info.id) : NULL;
+  const RidgeTerminalStoreEntry *stored;
+  RidgeTerminalStoreEntry entry = { 0 };
   RidgeWireMsg msg;
 
   if (!validate_template (s, hdr, t))
@@ -1308,7 +1278,7 @@ handle_tpl_put (RidgeSession            *s,
                           : (t->info.created_unix_ms ? t->info.created_unix_ms
                              : entry.updated_unix_ms);
   entry.data = g_bytes_new (t->data.ptr, t->data.len);
-  stored = ridge_store_put (s->term->store, &entry, &error);
+  stored = ridge_terminal_store_put (s->term->store, &entry, &error);
   g_bytes_unref (entry.data);
   if (stored == NULL)
     {
@@ -1322,16 +1292,16 @@ handle_tpl_put (RidgeSession            *s,
 }
 
 static void
-handle_tpl_update (RidgeSession                *s,
+handle_tpl_update (RidgeTerminalSession        *s,
                    const RidgeWireHeader       *hdr,
                    const RidgeWireTemplateInfo *info)
 {
   g_autoptr (GError) error = NULL;
-  const RidgeStoreEntry *old = ridge_store_lookup (s->term->store, info->id);
+  const RidgeTerminalStoreEntry *old = ridge_terminal_store_lookup (s->term->store, info->id);
   g_autofree char *user = NULL;
   g_autofree char *name = NULL;
-  const RidgeStoreEntry *stored;
-  RidgeStoreEntry entry;
+  const RidgeTerminalStoreEntry *stored;
+  RidgeTerminalStoreEntry entry;
   RidgeWireMsg msg;
 
   if (old == NULL)
@@ -1351,7 +1321,7 @@ handle_tpl_update (RidgeSession                *s,
   entry.name = name;
   entry.finger = info->finger;
   entry.updated_unix_ms = now_unix_ms (s);
-  stored = ridge_store_put (s->term->store, &entry, &error);
+  stored = ridge_terminal_store_put (s->term->store, &entry, &error);
   if (stored == NULL)
     {
       send_gerror (s, hdr, error);
@@ -1362,19 +1332,19 @@ handle_tpl_update (RidgeSession                *s,
 }
 
 static void
-handle_tpl_list (RidgeSession           *s,
+handle_tpl_list (RidgeTerminalSession   *s,
                  const RidgeWireHeader  *hdr,
                  const RidgeWireTplList *l)
 {
-  RidgeStore *store = s->term->store;
-  guint total = ridge_store_count (store);
+  RidgeTerminalStore *store = s->term->store;
+  guint total = ridge_terminal_store_count (store);
   guint max = l->max == 0 ? RIDGE_WIRE_MAX_LIST : MIN (l->max, RIDGE_WIRE_MAX_LIST);
   g_autofree RidgeWireTemplateInfo *items = g_new0 (RidgeWireTemplateInfo, max);
   guint n = 0;
   RidgeWireMsg msg;
 
   for (guint i = l->offset; i < total && n < max; i++)
-    fill_template_info (ridge_store_nth (store, i), &items[n++]);
+    fill_template_info (ridge_terminal_store_nth (store, i), &items[n++]);
   memset (&msg, 0, sizeof msg);
   msg.tpl_list_result.total = total;
   msg.tpl_list_result.n = n;
@@ -1383,7 +1353,7 @@ handle_tpl_list (RidgeSession           *s,
 }
 
 static void
-handle_selftest (RidgeSession          *s,
+handle_selftest (RidgeTerminalSession  *s,
                  const RidgeWireHeader *hdr)
 {
   RidgeTerminal *term = s->term;
@@ -1428,8 +1398,8 @@ handle_selftest (RidgeSession          *s,
       {
         checks[n].passed = 1;
         d_store = g_strdup_printf ("%s writable, %u of %u templates", dir,
-                                   ridge_store_count (term->store),
-                                   ridge_store_capacity (term->store));
+                                   ridge_terminal_store_count (term->store),
+                                   ridge_terminal_store_capacity (term->store));
       }
     else
       {
@@ -1445,14 +1415,12 @@ handle_selftest (RidgeSession          *s,
   /* 3. the engine extracts minutiae from a known impression */
   {
     RidgeImage *test = ridge_sensor_test_impression (term->sensor);
-#ifdef RIDGE_TERMINAL_HAVE_SYNTH
     if (test == NULL)
       {
         test = g_new0 (RidgeImage, 1);
         if (ridge_synth_impression (1, 0, NULL, test, NULL, 0, NULL) != RIDGE_ENGINE_OK)
           g_clear_pointer (&test, g_free);
       }
-#endif
     if (test == NULL)
       checks[n].passed = 0, d_engine = g_strdup ("no test impression available");
     else
@@ -1463,13 +1431,11 @@ handle_selftest (RidgeSession          *s,
           checks[n].passed = 0, d_engine = g_strdup (error->message);
         else
           {
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
             int nm = ridge_features_n_minutiae (f);
             checks[n].passed = nm >= RIDGE_TERMINAL_MIN_MINUTIAE;
             d_engine = g_strdup_printf ("%s: %d minutiae, quality %d", RIDGE_ENGINE_VERSION, nm,
                                         ridge_features_quality (f));
             ridge_features_free (f);
-#endif
           }
         ridge_sensor_image_free (test);
       }
@@ -1501,7 +1467,7 @@ fill_params (RidgeTerminal   *term,
 }
 
 static void
-handle_param_set (RidgeSession            *s,
+handle_param_set (RidgeTerminalSession    *s,
                   const RidgeWireHeader   *hdr,
                   const RidgeWireParamSet *set)
 {
@@ -1536,7 +1502,7 @@ handle_param_set (RidgeSession            *s,
 }
 
 static void
-handle_request (RidgeSession          *s,
+handle_request (RidgeTerminalSession  *s,
                 const RidgeWireHeader *hdr,
                 const RidgeWireMsg    *in)
 {
@@ -1628,7 +1594,8 @@ handle_request (RidgeSession          *s,
 
       case RIDGE_MSG_TPL_GET:
         {
-          const RidgeStoreEntry *e = ridge_store_lookup (term->store, in->tpl_id.id);
+          const RidgeTerminalStoreEntry *e =
+            ridge_terminal_store_lookup (term->store, in->tpl_id.id);
           if (e == NULL)
             {
               send_error (s, hdr, RIDGE_ERR_NOT_FOUND, "There is no template %u", in->tpl_id.id);
@@ -1648,7 +1615,7 @@ handle_request (RidgeSession          *s,
       case RIDGE_MSG_TPL_DELETE:
         {
           g_autoptr (GError) error = NULL;
-          if (!ridge_store_delete (term->store, in->tpl_id.id, &error))
+          if (!ridge_terminal_store_delete (term->store, in->tpl_id.id, &error))
             send_gerror (s, hdr, error);
           else
             {
@@ -1667,21 +1634,21 @@ handle_request (RidgeSession          *s,
         if (hdr->type == RIDGE_MSG_TPL_CLEAR)
           {
             g_autoptr (GError) error = NULL;
-            if (!ridge_store_clear (term->store, &error))
+            if (!ridge_terminal_store_clear (term->store, &error))
               {
                 send_gerror (s, hdr, error);
                 break;
               }
             g_message ("%s: template store cleared", s->peer);
           }
-        msg.tpl_capacity.capacity = ridge_store_capacity (term->store);
-        msg.tpl_capacity.used = ridge_store_count (term->store);
+        msg.tpl_capacity.capacity = ridge_terminal_store_capacity (term->store);
+        msg.tpl_capacity.used = ridge_terminal_store_count (term->store);
         respond (s, hdr, &msg, 16);
         break;
 
       case RIDGE_MSG_VERIFY:
         {
-          const RidgeStoreEntry *e;
+          const RidgeTerminalStoreEntry *e;
           g_autofree char *user = g_strndup (in->verify.user_id.ptr, in->verify.user_id.len);
 
           if (!ridge_terminal_engine_ready ())
@@ -1689,8 +1656,8 @@ handle_request (RidgeSession          *s,
               send_error (s, hdr, RIDGE_ERR_UNSUPPORTED, "This terminal's engine cannot match yet");
               break;
             }
-          e = in->verify.id ? ridge_store_lookup (term->store, in->verify.id)
-            : ridge_store_find_user (term->store, user, in->verify.finger);
+          e = in->verify.id ? ridge_terminal_store_lookup (term->store, in->verify.id)
+            : ridge_terminal_store_find_user (term->store, user, in->verify.finger);
           if (e == NULL)
             {
               if (in->verify.id)
@@ -1815,7 +1782,7 @@ handle_request (RidgeSession          *s,
 }
 
 static void
-handle_frame (RidgeSession          *s,
+handle_frame (RidgeTerminalSession  *s,
               const RidgeWireHeader *hdr,
               const guint8          *payload)
 {
@@ -1836,7 +1803,7 @@ handle_frame (RidgeSession          *s,
             s->credits = MIN ((guint64)s->credits + msg.stream_credit.credits, 65535u * 4);
           else
             count (s, RIDGE_COUNTER_RX_CORRUPT, 1);
-          ridge_session_tick (s);
+          ridge_terminal_session_tick (s);
         }
       return;
     }
@@ -1885,7 +1852,7 @@ on_readable (GSocket     *socket,
              GIOCondition condition,
              gpointer     user_data)
 {
-  RidgeSession *s = user_data;
+  RidgeTerminalSession *s = user_data;
   guint8 buf[16384];
   g_autoptr (GError) error = NULL;
   gssize n;
@@ -1896,12 +1863,12 @@ on_readable (GSocket     *socket,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         return G_SOURCE_CONTINUE;
-      ridge_session_close (s, error->message);
+      ridge_terminal_session_close (s, error->message);
       return G_SOURCE_REMOVE;
     }
   if (n == 0)
     {
-      ridge_session_close (s, "the client closed the connection");
+      ridge_terminal_session_close (s, "the client closed the connection");
       return G_SOURCE_REMOVE;
     }
   count (s, RIDGE_COUNTER_BYTES_RECEIVED, n);
@@ -1944,8 +1911,8 @@ on_readable (GSocket     *socket,
 
 /* A stalled link reads nothing: the bytes wait in the kernel, as behind a pulled cable. */
 static void
-arm_input (RidgeSession *s,
-           gboolean      on)
+arm_input (RidgeTerminalSession *s,
+           gboolean              on)
 {
   if (on && s->in_source == NULL && !s->closed)
     {
@@ -1964,7 +1931,7 @@ arm_input (RidgeSession *s,
 static gboolean
 on_idle_check (gpointer user_data)
 {
-  RidgeSession *s = user_data;
+  RidgeTerminalSession *s = user_data;
   gint64 limit = (gint64)s->term->opts.client_timeout_ms * 1000;
 
   if (g_get_monotonic_time () - s->last_rx_us > limit)
@@ -1972,7 +1939,7 @@ on_idle_check (gpointer user_data)
       g_autofree char *why = g_strdup_printf ("the client was silent for %d ms",
                                               s->term->opts.client_timeout_ms);
       s->idle_id = 0;
-      ridge_session_close (s, why);
+      ridge_terminal_session_close (s, why);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
@@ -1981,7 +1948,7 @@ on_idle_check (gpointer user_data)
 static gboolean
 free_session (gpointer data)
 {
-  RidgeSession *s = data;
+  RidgeTerminalSession *s = data;
 
   g_queue_clear_full (&s->out, (GDestroyNotify)out_chunk_free);
   enroll_clear (&s->enroll);
@@ -1993,12 +1960,12 @@ free_session (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-RidgeSession *
-ridge_session_new (RidgeTerminal     *term,
-                   GSocketConnection *conn,
-                   gboolean           busy)
+RidgeTerminalSession *
+ridge_terminal_session_new (RidgeTerminal     *term,
+                            GSocketConnection *conn,
+                            gboolean           busy)
 {
-  RidgeSession *s = g_new0 (RidgeSession, 1);
+  RidgeTerminalSession *s = g_new0 (RidgeTerminalSession, 1);
   g_autoptr (GSocketAddress) addr = NULL;
 
   s->term = term;
@@ -2040,7 +2007,7 @@ ridge_session_new (RidgeTerminal     *term,
 
   if (busy)
     {
-      RidgeSession *holder = term->session;
+      RidgeTerminalSession *holder = term->session;
       g_autofree char *text = g_strdup_printf ("terminal is in use by %s",
                                                holder ? holder->peer : "another client");
       count (s, RIDGE_COUNTER_BUSY_REJECTS, 1);
@@ -2062,8 +2029,8 @@ ridge_session_new (RidgeTerminal     *term,
 }
 
 void
-ridge_session_close (RidgeSession *s,
-                     const char   *why)
+ridge_terminal_session_close (RidgeTerminalSession *s,
+                              const char           *why)
 {
   RidgeTerminal *term = s->term;
   gboolean reboot = s->reboot_after_close;
@@ -2087,7 +2054,7 @@ ridge_session_close (RidgeSession *s,
 
 /* The terminal shuts down: a GOODBYE request (reason 1) goes out if the link takes it. */
 void
-ridge_session_say_goodbye (RidgeSession *s)
+ridge_terminal_session_say_goodbye (RidgeTerminalSession *s)
 {
   RidgeWireMsg msg;
 
@@ -2099,13 +2066,13 @@ ridge_session_say_goodbye (RidgeSession *s)
 }
 
 const char *
-ridge_session_peer (RidgeSession *s)
+ridge_terminal_session_peer (RidgeTerminalSession *s)
 {
   return s->peer;
 }
 
 char *
-ridge_session_status (RidgeSession *s)
+ridge_terminal_session_status (RidgeTerminalSession *s)
 {
   return g_strdup_printf ("client=%s hello=%s stream=%s credits=%u sent=%u dropped=%u "
                           "queued=%zu enroll=%s",

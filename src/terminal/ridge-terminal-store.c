@@ -21,10 +21,10 @@
 
 #include "ridge-terminal-private.h"
 
-struct _RidgeStore {
+struct _RidgeTerminalStore {
   char      *dir;
   guint      capacity;
-  GPtrArray *entries;   /* RidgeStoreEntry*, sorted by id */
+  GPtrArray *entries;   /* RidgeTerminalStoreEntry*, sorted by id */
   guint32    next_id;
 };
 
@@ -33,7 +33,7 @@ G_DEFINE_QUARK (ridge - terminal - error - quark, ridge_terminal_error);
 static void
 entry_free (gpointer data)
 {
-  RidgeStoreEntry *e = data;
+  RidgeTerminalStoreEntry *e = data;
 
   g_free (e->user_id);
   g_free (e->name);
@@ -41,10 +41,10 @@ entry_free (gpointer data)
   g_free (e);
 }
 
-static RidgeStoreEntry *
-entry_copy (const RidgeStoreEntry *src)
+static RidgeTerminalStoreEntry *
+entry_copy (const RidgeTerminalStoreEntry *src)
 {
-  RidgeStoreEntry *e = g_new0 (RidgeStoreEntry, 1);
+  RidgeTerminalStoreEntry *e = g_new0 (RidgeTerminalStoreEntry, 1);
 
   *e = *src;
   e->user_id = g_strdup (src->user_id ? src->user_id : "");
@@ -119,8 +119,8 @@ fail:
 }
 
 static char *
-entry_path (RidgeStore *store,
-            guint32     id)
+entry_path (RidgeTerminalStore *store,
+            guint32             id)
 {
   g_autofree char *name = g_strdup_printf ("%08u.tpl", id);
 
@@ -128,8 +128,8 @@ entry_path (RidgeStore *store,
 }
 
 static void
-fill_wire_template (const RidgeStoreEntry *e,
-                    RidgeWireTemplate     *t)
+fill_wire_template (const RidgeTerminalStoreEntry *e,
+                    RidgeWireTemplate             *t)
 {
   memset (t, 0, sizeof *t);
   t->info.id = e->id;
@@ -149,9 +149,9 @@ fill_wire_template (const RidgeStoreEntry *e,
 }
 
 static gboolean
-entry_save (RidgeStore            *store,
-            const RidgeStoreEntry *e,
-            GError               **error)
+entry_save (RidgeTerminalStore            *store,
+            const RidgeTerminalStoreEntry *e,
+            GError                       **error)
 {
   RidgeWireMsg msg;
   g_autofree guint8 *buf = NULL;
@@ -176,7 +176,7 @@ entry_save (RidgeStore            *store,
   return TRUE;
 }
 
-static RidgeStoreEntry *
+static RidgeTerminalStoreEntry *
 entry_load (const char *path,
             GError    **error)
 {
@@ -185,7 +185,7 @@ entry_load (const char *path,
   g_autofree guint8 *payload = NULL;
   RidgeWireDecoder dec;
   RidgeWireMsg msg;
-  RidgeStoreEntry *e;
+  RidgeTerminalStoreEntry *e;
   size_t used = 0;
 
   if (!g_file_get_contents (path, &contents, &len, error))
@@ -202,7 +202,7 @@ entry_load (const char *path,
       || msg.template_.data.len > RIDGE_TERMINAL_MAX_TEMPLATE)
     goto bad;
 
-  e = g_new0 (RidgeStoreEntry, 1);
+  e = g_new0 (RidgeTerminalStoreEntry, 1);
   e->id = msg.template_.info.id;
   e->user_id = g_strndup (msg.template_.info.user_id.ptr, msg.template_.info.user_id.len);
   e->name = g_strndup (msg.template_.info.name.ptr, msg.template_.info.name.len);
@@ -225,19 +225,19 @@ static int
 entry_cmp (gconstpointer a,
            gconstpointer b)
 {
-  const RidgeStoreEntry *ea = *(RidgeStoreEntry * const *)a;
-  const RidgeStoreEntry *eb = *(RidgeStoreEntry * const *)b;
+  const RidgeTerminalStoreEntry *ea = *(RidgeTerminalStoreEntry * const *)a;
+  const RidgeTerminalStoreEntry *eb = *(RidgeTerminalStoreEntry * const *)b;
 
   return ea->id < eb->id ? -1 : ea->id > eb->id;
 }
 
-RidgeStore *
-ridge_store_open (const char *dir,
-                  guint       capacity,
-                  GError    **error)
+RidgeTerminalStore *
+ridge_terminal_store_open (const char *dir,
+                           guint       capacity,
+                           GError    **error)
 {
   g_autoptr (GDir) d = NULL;
-  RidgeStore *store;
+  RidgeTerminalStore *store;
   const char *name;
 
   if (g_mkdir_with_parents (dir, 0700) < 0)
@@ -251,7 +251,7 @@ ridge_store_open (const char *dir,
   if (d == NULL)
     return NULL;
 
-  store = g_new0 (RidgeStore, 1);
+  store = g_new0 (RidgeTerminalStore, 1);
   store->dir = g_strdup (dir);
   store->capacity = capacity;
   store->entries = g_ptr_array_new_with_free_func (entry_free);
@@ -261,7 +261,7 @@ ridge_store_open (const char *dir,
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autoptr (GError) local = NULL;
-      RidgeStoreEntry *e;
+      RidgeTerminalStoreEntry *e;
 
       if (strstr (name, ".tmp-") != NULL)
         {
@@ -278,7 +278,7 @@ ridge_store_open (const char *dir,
           g_warning ("Skipping a damaged template record: %s", local->message);
           continue;
         }
-      if (ridge_store_lookup (store, e->id) != NULL)
+      if (ridge_terminal_store_lookup (store, e->id) != NULL)
         {
           g_warning ("Skipping %s: template %u is already loaded", name, e->id);
           entry_free (e);
@@ -304,7 +304,7 @@ ridge_store_open (const char *dir,
 }
 
 void
-ridge_store_free (RidgeStore *store)
+ridge_terminal_store_free (RidgeTerminalStore *store)
 {
   if (store == NULL)
     return;
@@ -314,35 +314,35 @@ ridge_store_free (RidgeStore *store)
 }
 
 guint
-ridge_store_capacity (RidgeStore *store)
+ridge_terminal_store_capacity (RidgeTerminalStore *store)
 {
   return store->capacity;
 }
 
 guint
-ridge_store_count (RidgeStore *store)
+ridge_terminal_store_count (RidgeTerminalStore *store)
 {
   return store->entries->len;
 }
 
-const RidgeStoreEntry *
-ridge_store_nth (RidgeStore *store,
-                 guint       index)
+const RidgeTerminalStoreEntry *
+ridge_terminal_store_nth (RidgeTerminalStore *store,
+                          guint               index)
 {
   g_return_val_if_fail (index < store->entries->len, NULL);
   return g_ptr_array_index (store->entries, index);
 }
 
 static int
-index_of (RidgeStore *store,
-          guint32     id)
+index_of (RidgeTerminalStore *store,
+          guint32             id)
 {
   guint lo = 0, hi = store->entries->len;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      const RidgeStoreEntry *e = g_ptr_array_index (store->entries, mid);
+      const RidgeTerminalStoreEntry *e = g_ptr_array_index (store->entries, mid);
       if (e->id == id)
         return mid;
       if (e->id < id)
@@ -353,35 +353,35 @@ index_of (RidgeStore *store,
   return -1;
 }
 
-const RidgeStoreEntry *
-ridge_store_lookup (RidgeStore *store,
-                    guint32     id)
+const RidgeTerminalStoreEntry *
+ridge_terminal_store_lookup (RidgeTerminalStore *store,
+                             guint32             id)
 {
   int i = index_of (store, id);
 
   return i < 0 ? NULL : g_ptr_array_index (store->entries, i);
 }
 
-const RidgeStoreEntry *
-ridge_store_find_user (RidgeStore *store,
-                       const char *user_id,
-                       guint8      finger)
+const RidgeTerminalStoreEntry *
+ridge_terminal_store_find_user (RidgeTerminalStore *store,
+                                const char         *user_id,
+                                guint8              finger)
 {
   for (guint i = 0; i < store->entries->len; i++)
     {
-      const RidgeStoreEntry *e = g_ptr_array_index (store->entries, i);
+      const RidgeTerminalStoreEntry *e = g_ptr_array_index (store->entries, i);
       if (g_strcmp0 (e->user_id, user_id) == 0 && (finger == 0 || e->finger == finger))
         return e;
     }
   return NULL;
 }
 
-const RidgeStoreEntry *
-ridge_store_put (RidgeStore            *store,
-                 const RidgeStoreEntry *entry,
-                 GError               **error)
+const RidgeTerminalStoreEntry *
+ridge_terminal_store_put (RidgeTerminalStore            *store,
+                          const RidgeTerminalStoreEntry *entry,
+                          GError                       **error)
 {
-  RidgeStoreEntry *e;
+  RidgeTerminalStoreEntry *e;
   int existing = entry->id != 0 ? index_of (store, entry->id) : -1;
 
   if (existing < 0 && store->entries->len >= store->capacity)
@@ -433,9 +433,9 @@ ridge_store_put (RidgeStore            *store,
 }
 
 gboolean
-ridge_store_delete (RidgeStore *store,
-                    guint32     id,
-                    GError    **error)
+ridge_terminal_store_delete (RidgeTerminalStore *store,
+                             guint32             id,
+                             GError            **error)
 {
   int i = index_of (store, id);
   g_autofree char *path = NULL;
@@ -459,13 +459,14 @@ ridge_store_delete (RidgeStore *store,
 }
 
 gboolean
-ridge_store_clear (RidgeStore *store,
-                   GError    **error)
+ridge_terminal_store_clear (RidgeTerminalStore *store,
+                            GError            **error)
 {
   while (store->entries->len > 0)
     {
-      const RidgeStoreEntry *e = g_ptr_array_index (store->entries, store->entries->len - 1);
-      if (!ridge_store_delete (store, e->id, error))
+      const RidgeTerminalStoreEntry *e =
+        g_ptr_array_index (store->entries, store->entries->len - 1);
+      if (!ridge_terminal_store_delete (store, e->id, error))
         return FALSE;
     }
   return TRUE;

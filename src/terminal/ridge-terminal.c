@@ -30,11 +30,7 @@ const char *const ridge_counter_names[RIDGE_N_COUNTERS] = {
 gboolean
 ridge_terminal_engine_ready (void)
 {
-#if defined(RIDGE_TERMINAL_HAVE_EXTRACT) && defined(RIDGE_TERMINAL_HAVE_MATCH)
   return TRUE;
-#else
-  return FALSE;
-#endif
 }
 
 gint64
@@ -55,9 +51,7 @@ ridge_terminal_fill_info (RidgeTerminal         *term,
   info->max_payload = RIDGE_TERMINAL_MAX_RX_PAYLOAD;
   info->capabilities = RIDGE_CAP_CAPTURE | RIDGE_CAP_STREAM | RIDGE_CAP_STORE | RIDGE_CAP_PARAMS
                        | RIDGE_CAP_TIME | RIDGE_CAP_REBOOT | RIDGE_CAP_COMPRESS_RICE;
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
   info->capabilities |= RIDGE_CAP_MINUTIAE;
-#endif
   if (ridge_terminal_engine_ready ())
     info->capabilities |= RIDGE_CAP_ENROLL | RIDGE_CAP_VERIFY | RIDGE_CAP_IDENTIFY;
   info->auth_methods = 0;
@@ -70,8 +64,8 @@ ridge_terminal_fill_info (RidgeTerminal         *term,
   info->width = w;
   info->height = h;
   info->dpi = dpi;
-  info->template_capacity = ridge_store_capacity (term->store);
-  info->template_count = ridge_store_count (term->store);
+  info->template_capacity = ridge_terminal_store_capacity (term->store);
+  info->template_count = ridge_terminal_store_count (term->store);
   info->boot_counter = term->boot_counter;
   info->uptime_ms = (g_get_monotonic_time () - term->boot_time_us) / 1000;
 }
@@ -157,9 +151,9 @@ on_incoming (GSocketService    *service,
   RidgeTerminal *term = user_data;
 
   if (term->session != NULL)
-    ridge_session_new (term, conn, TRUE);
+    ridge_terminal_session_new (term, conn, TRUE);
   else
-    term->session = ridge_session_new (term, conn, FALSE);
+    term->session = ridge_terminal_session_new (term, conn, FALSE);
   return TRUE;
 }
 
@@ -169,7 +163,7 @@ on_tick (gpointer user_data)
   RidgeTerminal *term = user_data;
 
   if (term->session != NULL)
-    ridge_session_tick (term->session);
+    ridge_terminal_session_tick (term->session);
   return G_SOURCE_CONTINUE;
 }
 
@@ -264,7 +258,7 @@ ridge_terminal_start (RidgeTerminal *term,
   term->fault_rand = g_rand_new_with_seed (0x52494447u);
 
   templates = state_path (term, "templates");
-  term->store = ridge_store_open (templates, term->opts.capacity, error);
+  term->store = ridge_terminal_store_open (templates, term->opts.capacity, error);
   if (term->store == NULL)
     return FALSE;
 
@@ -315,8 +309,8 @@ ridge_terminal_start (RidgeTerminal *term,
 
   g_message ("Ridge terminal %s (serial %s, boot %u) on %s:%u, sensor %s, store %u/%u",
              PACKAGE_VERSION, term->serial, term->boot_counter, term->opts.listen, term->port,
-             ridge_sensor_describe (term->sensor), ridge_store_count (term->store),
-             ridge_store_capacity (term->store));
+             ridge_sensor_describe (term->sensor), ridge_terminal_store_count (term->store),
+             ridge_terminal_store_capacity (term->store));
   return TRUE;
 }
 
@@ -325,9 +319,9 @@ ridge_terminal_stop (RidgeTerminal *term)
 {
   if (term->session != NULL)
     {
-      ridge_session_say_goodbye (term->session);
+      ridge_terminal_session_say_goodbye (term->session);
       if (term->session != NULL)
-        ridge_session_close (term->session, "the terminal is stopping");
+        ridge_terminal_session_close (term->session, "the terminal is stopping");
     }
   g_clear_handle_id (&term->tick_id, g_source_remove);
   g_clear_handle_id (&term->auto_finger_id, g_source_remove);
@@ -339,11 +333,9 @@ ridge_terminal_stop (RidgeTerminal *term)
     }
   ridge_control_stop (term);
   ridge_discovery_stop (term);
-#ifdef RIDGE_TERMINAL_HAVE_EXTRACT
   g_clear_pointer (&term->live_features, ridge_features_free);
-#endif
   g_clear_pointer (&term->sensor, ridge_sensor_free);
-  g_clear_pointer (&term->store, ridge_store_free);
+  g_clear_pointer (&term->store, ridge_terminal_store_free);
   g_clear_pointer (&term->fault_rand, g_rand_free);
   g_clear_pointer (&term->serial, g_free);
 }
@@ -353,20 +345,20 @@ ridge_terminal_reboot (RidgeTerminal *term)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *templates = state_path (term, "templates");
-  RidgeStore *store;
+  RidgeTerminalStore *store;
 
   g_message ("Rebooting (simulated)");
   if (term->session != NULL)
-    ridge_session_close (term->session, "the terminal reboots");
+    ridge_terminal_session_close (term->session, "the terminal reboots");
   if (!bump_boot_counter (term, &error))
     g_warning ("Reboot: %s", error->message);
   term->boot_time_us = g_get_monotonic_time ();
   term->params = (RidgeSensorParams) { 100, 100, 200 };
   /* the store is read back from the disk, as after a real power cycle */
-  store = ridge_store_open (templates, term->opts.capacity, &error);
+  store = ridge_terminal_store_open (templates, term->opts.capacity, &error);
   if (store != NULL)
     {
-      ridge_store_free (term->store);
+      ridge_terminal_store_free (term->store);
       term->store = store;
     }
   else
@@ -379,7 +371,7 @@ ridge_terminal_status (RidgeTerminal *term)
 {
   guint finger = 0, impression = 0;
   gboolean present = ridge_sensor_finger_present (term->sensor);
-  g_autofree char *session = term->session ? ridge_session_status (term->session)
+  g_autofree char *session = term->session ? ridge_terminal_session_status (term->session)
                              : g_strdup ("client=none");
   GString *s = g_string_new (NULL);
 
@@ -389,7 +381,8 @@ ridge_terminal_status (RidgeTerminal *term)
   else
     g_string_append (s, "finger=none");
   g_string_append_printf (s, " %s boot=%u templates=%u/%u", session, term->boot_counter,
-                          ridge_store_count (term->store), ridge_store_capacity (term->store));
+                          ridge_terminal_store_count (term->store),
+                          ridge_terminal_store_capacity (term->store));
   for (guint i = 0; i < RIDGE_N_COUNTERS; i++)
     g_string_append_printf (s, " %s=%" G_GUINT64_FORMAT, ridge_counter_names[i],
                             term->counters[i]);

@@ -301,9 +301,9 @@ typedef struct {
 } RidgeWireCapture;
 
 typedef enum {
-  RIDGE_MINUTIA_OTHER       = 0,
-  RIDGE_MINUTIA_ENDING      = 1,
-  RIDGE_MINUTIA_BIFURCATION = 2,
+  RIDGE_WIRE_MINUTIA_OTHER       = 0,
+  RIDGE_WIRE_MINUTIA_ENDING      = 1,
+  RIDGE_WIRE_MINUTIA_BIFURCATION = 2,
 } RidgeWireMinutiaType;
 
 /* A minutia on the wire: 8 bytes. Angle in ISO 19794-2 convention (counter-clockwise

@@ -20,9 +20,6 @@
 #include "ridge-store-sync.h"
 #include "ridge-store.h"
 
-#define RIDGE_MINUTIA_OTHER       RIDGE_ENGINE_MINUTIA_OTHER
-#define RIDGE_MINUTIA_ENDING      RIDGE_ENGINE_MINUTIA_ENDING
-#define RIDGE_MINUTIA_BIFURCATION RIDGE_ENGINE_MINUTIA_BIFURCATION
 #include "store-test-util.h"
 
 static const char *terminal_exe;

@@ -15,8 +15,8 @@
 #define S(text) ((RidgeWireStr) { (text), (uint16_t)(sizeof (text) - 1) })
 
 static const RidgeWireMinutia minutiae[2] = {
-  { 100, 200, 16384, RIDGE_MINUTIA_ENDING, 80 },
-  { 150, 120, 49152, RIDGE_MINUTIA_BIFURCATION, 60 },
+  { 100, 200, 16384, RIDGE_WIRE_MINUTIA_ENDING, 80 },
+  { 150, 120, 49152, RIDGE_WIRE_MINUTIA_BIFURCATION, 60 },
 };
 static const uint8_t raw_4x2[8] = { 0, 32, 64, 96, 128, 160, 192, 255 };
 static const uint8_t rice_4x2[2] = { 0x01, 0xf0 };
@@ -514,7 +514,7 @@ test_decoded_fields (void)
   CHECK_EQ (mi.x, 150);
   CHECK_EQ (mi.y, 120);
   CHECK_EQ (mi.angle, 49152);
-  CHECK_EQ (mi.type, RIDGE_MINUTIA_BIFURCATION);
+  CHECK_EQ (mi.type, RIDGE_WIRE_MINUTIA_BIFURCATION);
   CHECK_EQ (mi.quality, 60);
 
   CHECK_EQ (decode_vector (vec_enroll_sample_event, sizeof vec_enroll_sample_event, &m, &hdr),
