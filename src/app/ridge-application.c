@@ -14,6 +14,8 @@
 
 struct _RidgeApplication {
   AdwApplication parent_instance;
+
+  char **terminals;           /* --terminal addresses, added to the window on activate */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeApplication, ridge_application, ADW_TYPE_APPLICATION);
@@ -92,9 +94,21 @@ ridge_application_startup (GApplication *app)
                                          help_accels);
 }
 
+static int
+ridge_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  RidgeApplication *self = RIDGE_APPLICATION (app);
+
+  g_clear_pointer (&self->terminals, g_strfreev);
+  g_variant_dict_lookup (options, "terminal", "^as", &self->terminals);
+  return -1;
+}
+
 static void
 ridge_application_activate (GApplication *app)
 {
+  RidgeApplication *self = RIDGE_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
@@ -104,14 +118,41 @@ ridge_application_activate (GApplication *app)
       ridge_window_set_autoconnect (w, TRUE);
       window = GTK_WINDOW (w);
     }
+
+  /* --terminal: add (or, when listed already, select) each address */
+  for (guint i = 0; self->terminals != NULL && self->terminals[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (ridge_window_add_terminal (RIDGE_WINDOW (window), self->terminals[i], &error))
+        continue;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        ridge_window_select_terminal (RIDGE_WINDOW (window), self->terminals[i]);
+      else
+        ridge_window_show_toast (RIDGE_WINDOW (window), error->message);
+    }
+  g_clear_pointer (&self->terminals, g_strfreev);
+
   gtk_window_present (window);
+}
+
+static void
+ridge_application_finalize (GObject *object)
+{
+  RidgeApplication *self = RIDGE_APPLICATION (object);
+
+  g_clear_pointer (&self->terminals, g_strfreev);
+  G_OBJECT_CLASS (ridge_application_parent_class)->finalize (object);
 }
 
 static void
 ridge_application_class_init (RidgeApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = ridge_application_finalize;
+  app_class->handle_local_options = ridge_application_handle_local_options;
   app_class->startup = ridge_application_startup;
   app_class->activate = ridge_application_activate;
 }
@@ -119,6 +160,13 @@ ridge_application_class_init (RidgeApplicationClass *klass)
 static void
 ridge_application_init (RidgeApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    { "terminal", 't', 0, G_OPTION_ARG_STRING_ARRAY, NULL,
+      N_ ("Add the terminal at ADDRESS (host[:port]) and select it"), N_ ("ADDRESS") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }
 
 RidgeApplication *
