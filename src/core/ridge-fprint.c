@@ -1028,6 +1028,85 @@ ridge_fprint_print_save (FpPrint    *print,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+#define PRINT_VARIANT_TYPE G_VARIANT_TYPE ("(issbymsmsia{sv}v)")
+#define FPI_PRINT_RAW      1
+#define FPI_PRINT_NBIS     2
+#define NBIS_MAX_MINUTIAE  200   /* libfprint's struct xyt_struct holds this many */
+
+/* Checks serialized print data ("FP3" + GVariant) the way libfprint will read it, so that
+ * bad input gets an error here instead of a warning or an assertion inside libfprint.
+ * Returns the value in normal form and native byte order. */
+static GVariant *
+parse_print (const guchar *data,
+             gsize         len,
+             GError      **error)
+{
+  g_autoptr (GVariant) raw = NULL;
+  g_autoptr (GVariant) value = NULL;
+  g_autoptr (GVariant) boxed = NULL;
+  g_autoptr (GVariant) inner = NULL;
+  gint32 type, julian;
+  guint8 finger;
+  gpointer copy;
+
+  if (data == NULL || len <= 3 || len > RIDGE_FPRINT_MAX_FILE_BYTES
+      || memcmp (data, "FP3", 3) != 0)
+    goto bad;
+  /* An aligned copy, freed with the variant. */
+  copy = g_memdup2 (data + 3, len - 3);
+  raw = g_variant_ref_sink (g_variant_new_from_data (PRINT_VARIANT_TYPE, copy, len - 3, FALSE,
+                                                     g_free, copy));
+  if (G_BYTE_ORDER == G_BIG_ENDIAN)
+    value = g_variant_byteswap (raw);
+  else
+    value = g_variant_get_normal_form (raw);
+  g_variant_get (value, "(i&s&sbymsmsi@a{sv}@v)", &type, NULL, NULL, NULL, &finger, NULL,
+                 NULL, &julian, NULL, &boxed);
+  if (finger > FP_FINGER_LAST)
+    goto bad;
+  if (julian != G_MININT32 && !g_date_valid_julian ((guint32)julian))
+    goto bad;
+  inner = g_variant_get_variant (boxed);
+  if (type == FPI_PRINT_NBIS)
+    {
+      g_autoptr (GVariant) tables = NULL;
+      gsize n;
+
+      if (!g_variant_is_of_type (inner, G_VARIANT_TYPE ("(a(aiaiai))")))
+        goto bad;
+      tables = g_variant_get_child_value (inner, 0);
+      n = g_variant_n_children (tables);
+      for (gsize t = 0; t < n; t++)
+        {
+          g_autoptr (GVariant) table = g_variant_get_child_value (tables, t);
+          gsize nx, ny, nt;
+          g_autoptr (GVariant) xv = g_variant_get_child_value (table, 0);
+          g_autoptr (GVariant) yv = g_variant_get_child_value (table, 1);
+          g_autoptr (GVariant) tv = g_variant_get_child_value (table, 2);
+
+          nx = g_variant_n_children (xv);
+          ny = g_variant_n_children (yv);
+          nt = g_variant_n_children (tv);
+          if (nx != ny || nx != nt || nx > NBIS_MAX_MINUTIAE)
+            goto bad;
+        }
+    }
+  else if (type == FPI_PRINT_RAW)
+    {
+      if (!g_variant_is_of_type (inner, G_VARIANT_TYPE_VARIANT))
+        goto bad;
+    }
+  else
+    {
+      goto bad;
+    }
+  return g_steal_pointer (&value);
+
+bad:
+  set_ridge_error (error, RIDGE_FPRINT_ERROR_FORMAT);
+  return NULL;
+}
+
 static FpPrint *
 deserialize (const guchar *data,
              gsize         len,
@@ -1036,13 +1115,11 @@ deserialize (const guchar *data,
   GError *local = NULL;
   FpPrint *print;
 
-  /* fp_print_deserialize asserts on 3 bytes or fewer: check before. */
-  if (data == NULL || len <= 3 || len > RIDGE_FPRINT_MAX_FILE_BYTES
-      || memcmp (data, "FP3", 3) != 0)
-    {
-      set_ridge_error (error, RIDGE_FPRINT_ERROR_FORMAT);
-      return NULL;
-    }
+  g_autoptr (GVariant) checked = parse_print (data, len, error);
+
+  /* fp_print_deserialize asserts or warns on some bad input: check it first. */
+  if (checked == NULL)
+    return NULL;
   print = fp_print_deserialize (data, len, &local);
   if (print == NULL)
     {
@@ -1077,9 +1154,6 @@ ridge_fprint_print_load (const char *path,
 
 /* ---- NBIS tables → Ridge templates ----------------------------------------------------- */
 
-#define PRINT_VARIANT_TYPE G_VARIANT_TYPE ("(issbymsmsia{sv}v)")
-#define FPI_PRINT_NBIS     2
-
 int
 ridge_fprint_print_to_templates (FpPrint       *print,
                                  int            width,
@@ -1090,15 +1164,14 @@ ridge_fprint_print_to_templates (FpPrint       *print,
                                  GError       **error)
 {
   g_autofree guchar *data = NULL;
-  g_autoptr (GVariant) raw = NULL;
   g_autoptr (GVariant) value = NULL;
   g_autoptr (GVariant) type_v = NULL;
   g_autoptr (GVariant) boxed = NULL;
+  g_autoptr (GVariant) inner = NULL;
   g_autoptr (GVariant) tables = NULL;
   gsize len = 0;
   GError *local = NULL;
   gsize n_tables;
-  gpointer copy;
   int n_out = 0;
 
   g_return_val_if_fail (FP_IS_PRINT (print), -1);
@@ -1117,19 +1190,9 @@ ridge_fprint_print_to_templates (FpPrint       *print,
       g_propagate_error (error, humanize (local));
       return -1;
     }
-  if (len <= 3 || memcmp (data, "FP3", 3) != 0)
-    {
-      set_ridge_error (error, RIDGE_FPRINT_ERROR_FORMAT);
-      return -1;
-    }
-  /* An aligned copy, freed with the variant. */
-  copy = g_memdup2 (data + 3, len - 3);
-  raw = g_variant_ref_sink (g_variant_new_from_data (PRINT_VARIANT_TYPE, copy, len - 3, FALSE,
-                                                     g_free, copy));
-  if (G_BYTE_ORDER == G_BIG_ENDIAN)
-    value = g_variant_byteswap (raw);
-  else
-    value = g_variant_get_normal_form (raw);
+  value = parse_print (data, len, error);
+  if (value == NULL)
+    return -1;
   type_v = g_variant_get_child_value (value, 0);
   if (g_variant_get_int32 (type_v) != FPI_PRINT_NBIS)
     {
@@ -1139,12 +1202,8 @@ ridge_fprint_print_to_templates (FpPrint       *print,
       return -1;
     }
   boxed = g_variant_get_child_value (value, 9);
-  tables = g_variant_get_variant (boxed);
-  if (!g_variant_is_of_type (tables, G_VARIANT_TYPE ("a(aiaiai)")))
-    {
-      set_ridge_error (error, RIDGE_FPRINT_ERROR_FORMAT);
-      return -1;
-    }
+  inner = g_variant_get_variant (boxed);
+  tables = g_variant_get_child_value (inner, 0);
   n_tables = g_variant_n_children (tables);
   for (gsize t = 0; t < n_tables && n_out < cap; t++)
     {
@@ -1173,7 +1232,7 @@ ridge_fprint_print_to_templates (FpPrint       *print,
           int x = xs[i], y = height - ys[i], theta = ts[i];
           RidgeMinutia *m;
 
-          if (x < 0 || x >= width || y < 0 || y >= height || theta < 0 || theta > 360)
+          if (x < 0 || x >= width || y < 0 || y >= height || theta < -360 || theta > 360)
             {
               g_set_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_FORMAT,
                            "The print's minutiae do not fit a %d×%d image.", width, height);
@@ -1182,8 +1241,9 @@ ridge_fprint_print_to_templates (FpPrint       *print,
           m = &tpl->minutiae[tpl->n_minutiae++];
           m->x = (float)x;
           m->y = (float)y;
-          /* NIST θ points the other way from ISO's; both count counter-clockwise. */
-          m->angle = (float)(fmod (theta + 180.0, 360.0) * G_PI / 180.0);
+          /* libfprint keeps NIST θ in (-180, 180]; it points the other way from ISO's
+           * (both count counter-clockwise as seen on screen). */
+          m->angle = (float)(fmod (theta + 540.0, 360.0) * G_PI / 180.0);
           m->type = RIDGE_MINUTIA_OTHER;
           m->quality = 0;
         }
