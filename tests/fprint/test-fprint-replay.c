@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * usage: test-fprint-replay DRIVER EXPECTED.pgm
+ * usage: test-fprint-replay DRIVER EXPECTED.pgm   (capture.png must be beside it)
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ridge-fprint.h"
+#include "ridge-image-io.h"
 
 typedef struct {
   GMainLoop          *loop;
@@ -153,6 +154,30 @@ main (int   argc,
       return 1;
     }
   printf ("all %d pixels identical to %s\n", ew * eh, argv[2]);
+
+  /* And to capture.png beside it (RGB with R=G=B), decoded by Ridge's own image loader. */
+  {
+    g_autofree char *dir = g_path_get_dirname (argv[2]);
+    g_autofree char *png = g_build_filename (dir, "capture.png", NULL);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) pixels = NULL;
+    guint pw = 0, ph = 0;
+
+    pixels = ridge_image_load (png, &pw, &ph, &error);
+    if (pixels == NULL)
+      {
+        fprintf (stderr, "%s: %s\n", png, error->message);
+        return 1;
+      }
+    if ((int)pw != ew || (int)ph != eh
+        || memcmp (g_bytes_get_data (pixels, NULL), w.capture->image.pixels,
+                   (gsize)ew * eh) != 0)
+      {
+        fprintf (stderr, "capture differs from %s\n", png);
+        return 1;
+      }
+    printf ("and identical to %s\n", png);
+  }
   ridge_reader_capture_free (w.capture);
 
   ridge_reader_close_async (reader, NULL, on_done, &w);

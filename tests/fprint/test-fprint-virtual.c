@@ -7,6 +7,8 @@
 
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -355,6 +357,42 @@ verify_with (Fixture *fx,
   return match;
 }
 
+/* Every minutia libfprint kept must be one that NBIS mindtct finds on the same image
+ * (xyt-m1: INCITS 378 convention, origin top-left, θ in 2-degree units): same place,
+ * same direction within 2 degrees. This checks the y flip and the angle convention. */
+static void
+check_against_nbis (const RidgeTemplate *t,
+                    const char          *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("RIDGE_SHARED_DATA"), "fingerprints",
+                                            "nbis-reference-fvc2002", "xyt-m1", name, NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  int found = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (int i = 0; i < t->n_minutiae; i++)
+    {
+      const RidgeMinutia *m = &t->minutiae[i];
+      gboolean ok = FALSE;
+
+      for (int l = 0; lines[l] != NULL && !ok; l++)
+        {
+          int x, y, th, q;
+          double d;
+
+          if (sscanf (lines[l], "%d %d %d %d", &x, &y, &th, &q) != 4)
+            continue;
+          d = fabs (fmod (m->angle * 180.0 / G_PI - th * 2.0 + 540.0, 360.0) - 180.0);
+          ok = fabs (m->x - x) <= 1 && fabs (m->y - y) <= 1 && d <= 2.5;
+        }
+      found += ok;
+    }
+  g_printerr ("# %d of %d minutiae found in NBIS's %s\n", found, t->n_minutiae, name);
+  g_assert_cmpint (found, ==, t->n_minutiae);
+}
+
 static void
 test_enroll_verify (Fixture      *fx,
                     gconstpointer data)
@@ -433,6 +471,7 @@ test_enroll_verify (Fixture      *fx,
       g_assert_cmpfloat (m->angle, <, 2 * G_PI + 1e-5);
     }
   g_printerr ("# %d templates, %u minutiae each\n", n, templates[0].n_minutiae);
+  check_against_nbis (&templates[0], "101_1.xyt");
 
   /* Verify: the same finger matches, another does not. */
   g_assert_true (verify_with (fx, loaded, finger, w, h));
