@@ -1,7 +1,7 @@
 #!/bin/sh
 # Ridge developer entry point. On a fresh Debian 12 machine:
 #   ./dev.sh demo   install what is missing, build, start ridge-terminal (simulated sensor)
-#                   and run the main job against it
+#                   and open the Ridge app on it (without a display: ridgectl's live table)
 #   ./dev.sh test   install what is missing, build, run every test; prints "N passed, N failed"
 # Other verbs: deps (install packages only), build, bench.
 set -eu
@@ -62,16 +62,18 @@ PY
 
 demo() {
   port=${RIDGE_PORT:-7420}
-  "$builddir/src/terminal/ridge-terminal" --port "$port" --state-dir "${XDG_STATE_HOME:-$HOME/.local/state}/ridge-terminal-demo" &
+  state="${XDG_STATE_HOME:-$HOME/.local/state}/ridge-terminal-demo"
+  "$builddir/src/terminal/ridge-terminal" --port "$port" --state-dir "$state" &
   term=$!
   trap 'kill $term 2>/dev/null' EXIT INT TERM
   sleep 1
-  "$builddir/src/cli/ridgectl" --terminal "127.0.0.1:$port" info
-  exec_health=${RIDGE_DEMO_SECONDS:-0}
-  if [ "$exec_health" -gt 0 ]; then
-    "$builddir/src/cli/ridgectl" --terminal "127.0.0.1:$port" health --count "$exec_health"
+  "$builddir/src/cli/ridgectl" --terminal "localhost:$port" info
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    # the app, from the build tree (meson devenv points GSettings at the built schema)
+    meson devenv -C "$builddir" ridge --terminal "localhost:$port"
   else
-    "$builddir/src/cli/ridgectl" --terminal "127.0.0.1:$port" health
+    echo "dev.sh: no display, so the live link table instead of the app (Ctrl-C stops)"
+    "$builddir/src/cli/ridgectl" --terminal "localhost:$port" health
   fi
 }
 

@@ -16,13 +16,11 @@ case "$mode" in
     # shellcheck disable=SC2086
     uncrustify -q -c "$cfg" --no-backup $files ;;
   --check)
-    bad=0
-    for f in $files; do
-      if ! uncrustify -q -c "$cfg" -f "$f" | cmp -s - "$f"; then
-        echo "style: $f differs from build-aux/uncrustify.cfg (run build-aux/style.sh --fix)"
-        bad=1
-      fi
-    done
-    exit $bad ;;
+    # one uncrustify process for every file; it names each file that differs on stderr
+    # shellcheck disable=SC2086
+    if ! out=$(uncrustify -q -c "$cfg" --check $files 2>&1 >/dev/null); then
+      echo "$out" | sed 's/$/ (run build-aux\/style.sh --fix)/'
+      exit 1
+    fi ;;
   *) echo "usage: $0 [--check|--fix] " >&2; exit 2 ;;
 esac
