@@ -27,6 +27,7 @@ typedef struct {
   int           progress_calls;
   int           last_stage;
   int           removed_signals;
+  int           retry_signals;
 } Fixture;
 
 static void
@@ -140,11 +141,10 @@ fixture_setup (Fixture      *fx,
 {
   g_autoptr (GError) error = NULL;
 
-  (void)data;
   fx->dir = g_dir_make_tmp ("ridge-fprint-XXXXXX", &error);
   g_assert_no_error (error);
-  fx->socket_path = g_build_filename (fx->dir, "virtual-image.socket", NULL);
-  g_setenv ("FP_VIRTUAL_IMAGE", fx->socket_path, TRUE);
+  fx->socket_path = g_build_filename (fx->dir, "virtual.socket", NULL);
+  g_setenv (data != NULL ? data : "FP_VIRTUAL_IMAGE", fx->socket_path, TRUE);
   fx->manager = ridge_reader_manager_new ();
   g_assert_cmpuint (ridge_reader_manager_get_n_readers (fx->manager), ==, 1);
   fx->reader = g_list_model_get_item (ridge_reader_manager_get_readers (fx->manager), 0);
@@ -154,7 +154,6 @@ static void
 fixture_teardown (Fixture      *fx,
                   gconstpointer data)
 {
-  (void)data;
   if (fx->conn != NULL)
     g_io_stream_close (G_IO_STREAM (fx->conn), NULL, NULL);
   g_clear_object (&fx->conn);
@@ -167,7 +166,7 @@ fixture_teardown (Fixture      *fx,
   g_rmdir (fx->dir);
   g_free (fx->socket_path);
   g_free (fx->dir);
-  g_unsetenv ("FP_VIRTUAL_IMAGE");
+  g_unsetenv (data != NULL ? data : "FP_VIRTUAL_IMAGE");
 }
 
 /* A deterministic pattern, not a fingerprint: capture must hand it over unchanged. */
@@ -581,6 +580,214 @@ test_unplug (Fixture      *fx,
   g_assert_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_REMOVED);
 }
 
+/* ---- libfprint's virtual match-on-chip reader with storage ---------------------------- */
+
+/* The virtual device takes one text command per connection ("SCAN id", "ERROR n", …). */
+static void
+send_text (Fixture    *fx,
+           const char *command)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (fx->socket_path);
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  GOutputStream *out;
+
+  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  g_assert_true (g_output_stream_write_all (out, command, strlen (command), NULL, NULL,
+                                            &error));
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+  spin (30);
+}
+
+static void
+open_storage_reader (Fixture *fx)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ridge_reader_open_async (fx->reader, NULL, on_result, fx);
+  res = wait_result (fx);
+  g_assert_true (ridge_reader_open_finish (fx->reader, res, &error));
+  g_assert_no_error (error);
+}
+
+static void
+on_any_progress (RidgeReader *reader,
+                 int          stage,
+                 int          n_stages,
+                 const char  *retry,
+                 Fixture     *fx)
+{
+  (void)reader;
+  (void)retry;
+  g_assert_cmpint (n_stages, ==, ridge_reader_get_enroll_stages (fx->reader));
+  fx->last_stage = stage;
+  fx->progress_calls++;
+}
+
+static FpPrint *
+enroll_id (Fixture    *fx,
+           const char *id,
+           FpFinger    finger,
+           GError    **error)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autofree char *scan = g_strdup_printf ("SCAN %s", id);
+  int stages = ridge_reader_get_enroll_stages (fx->reader);
+
+  fx->progress_calls = 0;
+  ridge_reader_enroll_async (fx->reader, finger, "ridge-test", NULL, on_result, fx);
+  for (int i = 0; i < stages; i++)
+    send_text (fx, scan);
+  res = wait_result (fx);
+  return ridge_reader_enroll_finish (fx->reader, res, error);
+}
+
+static GPtrArray *
+list_prints (Fixture *fx)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *prints;
+
+  ridge_reader_list_prints_async (fx->reader, NULL, on_result, fx);
+  res = wait_result (fx);
+  prints = ridge_reader_list_prints_finish (fx->reader, res, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (prints);
+  return prints;
+}
+
+static void
+on_retry (RidgeReader *reader,
+          const char  *sentence,
+          Fixture     *fx)
+{
+  (void)reader;
+  g_assert_nonnull (strstr (sentence, "finger"));
+  fx->retry_signals++;
+}
+
+static void
+test_storage (Fixture      *fx,
+              gconstpointer data)
+{
+  RidgeReaderFeatures f = ridge_reader_get_features (fx->reader);
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FpPrint) a = NULL;
+  g_autoptr (FpPrint) b = NULL;
+  g_autoptr (FpPrint) match = NULL;
+  g_autoptr (FpPrint) full = NULL;
+  g_autoptr (GPtrArray) prints = NULL;
+  g_autoptr (GPtrArray) gallery = NULL;
+  RidgeTemplate t;
+  gboolean matched = TRUE;
+
+  (void)data;
+  g_assert_cmpstr (ridge_reader_get_driver (fx->reader), ==, "virtual_device_storage");
+  g_assert_true (f & RIDGE_READER_FEATURE_MATCH_ON_CHIP);
+  g_assert_false (f & RIDGE_READER_FEATURE_CAPTURE);
+  g_assert_true (f & RIDGE_READER_FEATURE_STORAGE);
+  g_assert_true (f & RIDGE_READER_FEATURE_LIST);
+  g_assert_true (f & RIDGE_READER_FEATURE_DELETE);
+  g_assert_true (f & RIDGE_READER_FEATURE_IDENTIFY);
+  g_signal_connect (fx->reader, "enroll-progress", G_CALLBACK (on_any_progress), fx);
+  g_signal_connect (fx->reader, "retry", G_CALLBACK (on_retry), fx);
+  open_storage_reader (fx);
+
+  /* No images from a match-on-chip reader. */
+  ridge_reader_capture_async (fx->reader, NULL, on_result, fx);
+  res = wait_result (fx);
+  g_assert_null (ridge_reader_capture_finish (fx->reader, res, &error));
+  g_assert_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  a = enroll_id (fx, "finger-a", FP_FINGER_RIGHT_THUMB, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fx->progress_calls, ==, ridge_reader_get_enroll_stages (fx->reader));
+  g_assert_cmpint (fx->last_stage, ==, ridge_reader_get_enroll_stages (fx->reader));
+  b = enroll_id (fx, "finger-b", FP_FINGER_RIGHT_INDEX, &error);
+  g_assert_no_error (error);
+  g_assert_true (fp_print_get_device_stored (a));
+
+  /* Stored on the chip: nothing for Ridge's matcher. */
+  g_assert_cmpint (ridge_fprint_print_to_templates (a, 300, 300, 500, &t, 1, &error), ==, -1);
+  g_assert_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  prints = list_prints (fx);
+  g_assert_cmpuint (prints->len, ==, 2);
+  g_clear_pointer (&prints, g_ptr_array_unref);
+
+  /* Verify: right finger, wrong finger. */
+  ridge_reader_verify_async (fx->reader, a, NULL, on_result, fx);
+  send_text (fx, "SCAN finger-a");
+  res = wait_result (fx);
+  g_assert_true (ridge_reader_verify_finish (fx->reader, res, &matched, &error));
+  g_assert_no_error (error);
+  g_assert_true (matched);
+  g_clear_object (&res);
+  ridge_reader_verify_async (fx->reader, a, NULL, on_result, fx);
+  send_text (fx, "SCAN finger-b");
+  res = wait_result (fx);
+  g_assert_true (ridge_reader_verify_finish (fx->reader, res, &matched, &error));
+  g_assert_no_error (error);
+  g_assert_false (matched);
+  g_clear_object (&res);
+
+  /* A retry: the "retry" signal gets a sentence, the call ends with the retry error. */
+  ridge_reader_verify_async (fx->reader, a, NULL, on_result, fx);
+  send_text (fx, "RETRY 3");
+  res = wait_result (fx);
+  g_assert_false (ridge_reader_verify_finish (fx->reader, res, &matched, &error));
+  g_assert_error (error, FP_DEVICE_RETRY, FP_DEVICE_RETRY_REMOVE_FINGER);
+  g_assert_cmpstr (error->message, ==,
+                   "The scan did not work. Lift your finger and place it on the reader again.");
+  g_assert_cmpint (fx->retry_signals, ==, 1);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  /* Identify among both. */
+  gallery = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (gallery, g_object_ref (a));
+  g_ptr_array_add (gallery, g_object_ref (b));
+  ridge_reader_identify_async (fx->reader, gallery, NULL, on_result, fx);
+  send_text (fx, "SCAN finger-b");
+  res = wait_result (fx);
+  g_assert_true (ridge_reader_identify_finish (fx->reader, res, &match, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (match);
+  g_assert_true (fp_print_equal (match, b));
+  g_clear_object (&res);
+
+  /* Delete one. */
+  ridge_reader_delete_print_async (fx->reader, a, NULL, on_result, fx);
+  res = wait_result (fx);
+  g_assert_true (ridge_reader_delete_print_finish (fx->reader, res, &error));
+  g_assert_no_error (error);
+  g_clear_object (&res);
+  prints = list_prints (fx);
+  g_assert_cmpuint (prints->len, ==, 1);
+  g_assert_true (fp_print_equal (g_ptr_array_index (prints, 0), b));
+
+  /* A full memory is reported in words. */
+  g_clear_object (&res);
+  ridge_reader_enroll_async (fx->reader, FP_FINGER_LEFT_THUMB, NULL, NULL, on_result, fx);
+  send_text (fx, "ERROR 8");
+  res = wait_result (fx);
+  full = ridge_reader_enroll_finish (fx->reader, res, &error);
+  g_assert_null (full);
+  g_assert_error (error, FP_DEVICE_ERROR, FP_DEVICE_ERROR_DATA_FULL);
+  g_assert_nonnull (strstr (error->message, "memory is full"));
+  g_assert_cmpint (ridge_reader_get_state (fx->reader), ==, RIDGE_READER_STATE_IDLE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -600,5 +807,7 @@ main (int   argc,
               test_enroll_verify, fixture_teardown);
   g_test_add ("/fprint/virtual-image/unplug", Fixture, NULL, fixture_setup, test_unplug,
               fixture_teardown);
+  g_test_add ("/fprint/virtual-device-storage/enroll-verify-identify-list-delete", Fixture,
+              "FP_VIRTUAL_DEVICE_STORAGE", fixture_setup, test_storage, fixture_teardown);
   return g_test_run ();
 }
