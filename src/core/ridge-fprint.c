@@ -693,10 +693,13 @@ ridge_reader_verify_async (RidgeReader        *self,
                            GAsyncReadyCallback callback,
                            gpointer            user_data)
 {
+  g_autoptr (FpPrint) keep = NULL;
   GTask *task;
 
   g_return_if_fail (RIDGE_IS_READER (self));
   g_return_if_fail (FP_IS_PRINT (print));
+  /* Sink a floating print (as libfprint does) so that it is not leaked on refusal. */
+  keep = g_object_ref_sink (print);
   task = begin_op (self, ridge_reader_verify_async, RIDGE_READER_STATE_IDLE,
                    RIDGE_READER_STATE_BUSY, cancellable, callback, user_data);
   if (task != NULL)
@@ -836,10 +839,13 @@ ridge_reader_delete_print_async (RidgeReader        *self,
                                  GAsyncReadyCallback callback,
                                  gpointer            user_data)
 {
+  g_autoptr (FpPrint) keep = NULL;
   GTask *task;
 
   g_return_if_fail (RIDGE_IS_READER (self));
   g_return_if_fail (FP_IS_PRINT (print));
+  /* Sink a floating print (as libfprint does) so that it is not leaked on refusal. */
+  keep = g_object_ref_sink (print);
   task = begin_op (self, ridge_reader_delete_print_async, RIDGE_READER_STATE_IDLE,
                    RIDGE_READER_STATE_BUSY, cancellable, callback, user_data);
   if (task != NULL)
