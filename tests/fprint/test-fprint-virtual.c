@@ -470,6 +470,18 @@ test_enroll_verify (Fixture      *fx,
       g_assert_cmpfloat (m->angle, <, 2 * G_PI + 1e-5);
     }
   g_printerr ("# %d templates, %u minutiae each\n", n, templates[0].n_minutiae);
+  g_assert_cmpint (ridge_fprint_print_to_templates (loaded, 20, (int)h, 500, templates, 8,
+                                                    &error), ==, -1);
+  g_assert_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_FAILED);
+  g_clear_error (&error);
+  /* An image too small for the minutiae is refused, not clipped. */
+  g_assert_cmpint (ridge_fprint_print_to_templates (loaded, 64, 64, 500, templates, 8,
+                                                    &error), ==, -1);
+  g_assert_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_FORMAT);
+  g_clear_error (&error);
+  g_assert_cmpint (ridge_fprint_print_to_templates (loaded, (int)w, (int)h, 500, templates, 2,
+                                                    &error), ==, 2);
+  g_assert_no_error (error);
   check_against_nbis (&templates[0], "101_1.xyt");
 
   /* Verify: the same finger matches, another does not. */
@@ -505,6 +517,17 @@ test_print_files (void)
       g_assert_nonnull (strstr (error->message, "damaged"));
       g_clear_error (&error);
     }
+  /* Over the size limit. */
+  {
+    g_autofree char *big = g_malloc0 (RIDGE_FPRINT_MAX_FILE_BYTES + 1);
+
+    memcpy (big, "FP3", 3);
+    g_assert_true (g_file_set_contents (path, big, RIDGE_FPRINT_MAX_FILE_BYTES + 1, NULL));
+    g_assert_null (ridge_fprint_print_load (path, &error));
+    g_assert_error (error, RIDGE_FPRINT_ERROR, RIDGE_FPRINT_ERROR_FORMAT);
+    g_assert_nonnull (strstr (error->message, "too large"));
+    g_clear_error (&error);
+  }
   g_unlink (path);
   g_assert_null (ridge_fprint_print_load (path, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
@@ -623,8 +646,16 @@ on_any_progress (RidgeReader *reader,
                  Fixture     *fx)
 {
   (void)reader;
-  (void)retry;
   g_assert_cmpint (n_stages, ==, ridge_reader_get_enroll_stages (fx->reader));
+  if (retry != NULL)
+    {
+      /* A scan to repeat: same stage, and a sentence. */
+      g_assert_cmpint (stage, ==, fx->last_stage);
+      g_assert_cmpstr (retry, ==, "The finger was not in the middle of the reader. Place it "
+                                  "again, centred.");
+      fx->retry_signals++;
+      return;
+    }
   fx->last_stage = stage;
   fx->progress_calls++;
 }
@@ -633,6 +664,7 @@ static FpPrint *
 enroll_id (Fixture    *fx,
            const char *id,
            FpFinger    finger,
+           gboolean    with_retry,
            GError    **error)
 {
   g_autoptr (GAsyncResult) res = NULL;
@@ -640,9 +672,14 @@ enroll_id (Fixture    *fx,
   int stages = ridge_reader_get_enroll_stages (fx->reader);
 
   fx->progress_calls = 0;
+  fx->last_stage = 0;
   ridge_reader_enroll_async (fx->reader, finger, "ridge-test", NULL, on_result, fx);
   for (int i = 0; i < stages; i++)
-    send_text (fx, scan);
+    {
+      if (i == 2 && with_retry)
+        send_text (fx, "RETRY 2");
+      send_text (fx, scan);
+    }
   res = wait_result (fx);
   return ridge_reader_enroll_finish (fx->reader, res, error);
 }
@@ -708,12 +745,15 @@ test_storage (Fixture      *fx,
   g_clear_error (&error);
   g_clear_object (&res);
 
-  a = enroll_id (fx, "finger-a", FP_FINGER_RIGHT_THUMB, &error);
+  a = enroll_id (fx, "finger-a", FP_FINGER_RIGHT_THUMB, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (fx->progress_calls, ==, ridge_reader_get_enroll_stages (fx->reader));
   g_assert_cmpint (fx->last_stage, ==, ridge_reader_get_enroll_stages (fx->reader));
-  b = enroll_id (fx, "finger-b", FP_FINGER_RIGHT_INDEX, &error);
+  b = enroll_id (fx, "finger-b", FP_FINGER_RIGHT_INDEX, TRUE, &error);
   g_assert_no_error (error);
+  g_assert_cmpint (fx->retry_signals, ==, 1);
+  g_assert_cmpint (fx->progress_calls, ==, ridge_reader_get_enroll_stages (fx->reader));
+  fx->retry_signals = 0;
   g_assert_true (fp_print_get_device_stored (a));
 
   /* Stored on the chip: nothing for Ridge's matcher. */
