@@ -237,12 +237,24 @@ ridge_reader_init (RidgeReader *self)
   self->state = RIDGE_READER_STATE_CLOSED;
 }
 
+static void set_state (RidgeReader     *self,
+                       RidgeReaderState state);
+
+static void
+on_device_unplugged (RidgeReader *self)
+{
+  g_debug ("reader unplugged: %s", fp_device_get_name (self->device));
+  set_state (self, RIDGE_READER_STATE_REMOVED);
+}
+
 static RidgeReader *
 ridge_reader_new (FpDevice *device)
 {
   RidgeReader *self = g_object_new (RIDGE_TYPE_READER, NULL);
 
   self->device = g_object_ref (device);
+  g_signal_connect_object (device, "removed", G_CALLBACK (on_device_unplugged), self,
+                           G_CONNECT_SWAPPED);
   if (fp_device_is_open (device))
     self->state = RIDGE_READER_STATE_IDLE;
   return self;
@@ -475,6 +487,15 @@ ridge_reader_close_async (RidgeReader        *self,
   GTask *task;
 
   g_return_if_fail (RIDGE_IS_READER (self));
+  /* An unplugged reader that is still open must be closed: libfprint drops it from its
+   * list (and the manager from its model) only then. Its state stays REMOVED. */
+  if (self->state == RIDGE_READER_STATE_REMOVED && fp_device_is_open (self->device))
+    {
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, ridge_reader_close_async);
+      fp_device_close (self->device, cancellable, on_close_done, task);
+      return;
+    }
   task = begin_op (self, ridge_reader_close_async, RIDGE_READER_STATE_IDLE,
                    RIDGE_READER_STATE_CLOSING, cancellable, callback, user_data);
   if (task != NULL)

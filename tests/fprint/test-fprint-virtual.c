@@ -588,8 +588,14 @@ test_unplug (Fixture      *fx,
   g_clear_error (&error);
   g_clear_object (&res);
 
-  /* libfprint drops the device from its context once it is closed. */
-  fp_device_close_sync (ridge_reader_get_device (fx->reader), NULL, NULL);
+  /* Closing an unplugged reader is allowed (the state stays REMOVED); libfprint drops the
+   * device from its context once it is closed. */
+  ridge_reader_close_async (fx->reader, NULL, on_result, fx);
+  res = wait_result (fx);
+  ridge_reader_close_finish (fx->reader, res, NULL);
+  g_clear_object (&res);
+  g_assert_false (fp_device_is_open (ridge_reader_get_device (fx->reader)));
+  g_assert_cmpint (ridge_reader_get_state (fx->reader), ==, RIDGE_READER_STATE_REMOVED);
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (fx->removed_signals == 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
@@ -828,6 +834,34 @@ test_storage (Fixture      *fx,
   g_assert_cmpint (ridge_reader_get_state (fx->reader), ==, RIDGE_READER_STATE_IDLE);
 }
 
+/* Unplugged while open and idle: the state says so at once, without an operation. */
+static void
+test_unplug_idle (Fixture      *fx,
+                  gconstpointer data)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+  gint64 deadline;
+
+  (void)data;
+  g_signal_connect (fx->manager, "reader-removed", G_CALLBACK (on_reader_removed), fx);
+  open_storage_reader (fx);
+  send_text (fx, "UNPLUG");
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (ridge_reader_get_state (fx->reader) != RIDGE_READER_STATE_REMOVED
+         && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_cmpint (ridge_reader_get_state (fx->reader), ==, RIDGE_READER_STATE_REMOVED);
+  g_assert_cmpint (fx->removed_signals, ==, 0);
+  ridge_reader_close_async (fx->reader, NULL, on_result, fx);
+  res = wait_result (fx);
+  ridge_reader_close_finish (fx->reader, res, NULL);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (fx->removed_signals == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_cmpint (fx->removed_signals, ==, 1);
+  g_assert_cmpuint (ridge_reader_manager_get_n_readers (fx->manager), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -847,6 +881,8 @@ main (int   argc,
               test_enroll_verify, fixture_teardown);
   g_test_add ("/fprint/virtual-image/unplug", Fixture, NULL, fixture_setup, test_unplug,
               fixture_teardown);
+  g_test_add ("/fprint/virtual-device-storage/unplug-idle", Fixture,
+              "FP_VIRTUAL_DEVICE_STORAGE", fixture_setup, test_unplug_idle, fixture_teardown);
   g_test_add ("/fprint/virtual-device-storage/enroll-verify-identify-list-delete", Fixture,
               "FP_VIRTUAL_DEVICE_STORAGE", fixture_setup, test_storage, fixture_teardown);
   return g_test_run ();
