@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ridgectl.h"
+#include "ridge-usb.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -60,6 +61,8 @@ connect_or_fail (Ctl *ctl)
   g_autoptr (GError) error = NULL;
   int rc = ctl_connect (ctl, &error);
 
+  if (rc == EXIT_USAGE && error != NULL)
+    return ctl_usage (ctl, "%s", error->message); /* not an address */
   if (rc != EXIT_OK)
     return error ? ctl_fail (ctl, error) : rc;
   return EXIT_OK;
@@ -1530,6 +1533,18 @@ ctl_cmd_discover (Ctl   *ctl,
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) found = NULL;
 
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "--usb"))
+      {
+        /* `discover --usb [ARGS…]` = `usb-list [ARGS…]` */
+        g_autofree char **rest = g_new0 (char *, argc);
+        int n = 0;
+
+        for (int j = 0; j < argc; j++)
+          if (j != i)
+            rest[n++] = argv[j];
+        return ctl_cmd_usb_list (ctl, n, rest);
+      }
   if (!parse_options (ctl, "", "Finds terminals with a UDP probe.", entries, &argc, &argv))
     return EXIT_USAGE;
   target = to;
@@ -1584,6 +1599,104 @@ ctl_cmd_discover (Ctl   *ctl,
           g_print ("%-22s %-16s %-14s %-10s %s\n", addr, a->info->model, a->info->serial,
                    a->info->firmware_version, status);
         }
+    }
+  return found->len > 0 ? EXIT_OK : EXIT_NOT_FOUND;
+}
+
+static void
+json_str_or_null (JsonBuilder *b,
+                  const char  *key,
+                  const char  *value)
+{
+  json_builder_set_member_name (b, key);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+int
+ctl_cmd_usb_list (Ctl   *ctl,
+                  int    argc,
+                  char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  RidgeUsbContext *usb;
+  gboolean unreadable = FALSE;
+
+  if (!parse_options (ctl, "", "Lists the Ridge terminals on USB (VID:PID 1209:5247 with the "
+                               "Ridge interface).", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 1)
+    return ctl_usage (ctl, "usb-list takes no arguments, not “%s”", argv[1]);
+
+  usb = ridge_usb_context_get_default (&error);
+  if (usb != NULL)
+    found = ridge_usb_enumerate (usb, RIDGE_USB_VID, RIDGE_USB_PID, TRUE, &error);
+  if (found == NULL)
+    {
+      g_prefix_error (&error, "cannot list USB devices: ");
+      return ctl_fail (ctl, error);
+    }
+
+  for (guint i = 0; i < found->len; i++)
+    {
+      RidgeUsbDeviceInfo *d = g_ptr_array_index (found, i);
+
+      unreadable |= d->product == NULL;
+    }
+
+  if (ctl->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "devices");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < found->len; i++)
+        {
+          RidgeUsbDeviceInfo *d = g_ptr_array_index (found, i);
+          g_autofree char *address = g_strdup_printf ("usb:%s", d->port_path);
+          g_autofree char *vid = g_strdup_printf ("%04x", d->vid);
+          g_autofree char *pid = g_strdup_printf ("%04x", d->pid);
+
+          json_builder_begin_object (b);
+          J_STR (b, "address", address);
+          J_STR (b, "port_path", d->port_path);
+          J_INT (b, "bus", d->bus);
+          J_INT (b, "device_address", d->address);
+          J_STR (b, "vid", vid);
+          J_STR (b, "pid", pid);
+          json_str_or_null (b, "product", d->product);
+          json_str_or_null (b, "serial", d->serial);
+          J_BOOL (b, "readable", d->product != NULL);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      ctl_print_json (b);
+    }
+  else if (found->len == 0)
+    g_print ("No Ridge terminal on USB.\n");
+  else
+    {
+      g_print ("%-14s %-8s %-10s %-30s %s\n", "ADDRESS", "BUS:DEV", "VID:PID", "PRODUCT",
+               "SERIAL");
+      for (guint i = 0; i < found->len; i++)
+        {
+          RidgeUsbDeviceInfo *d = g_ptr_array_index (found, i);
+          g_autofree char *address = g_strdup_printf ("usb:%s", d->port_path);
+          g_autofree char *busdev = g_strdup_printf ("%03u:%03u", d->bus, d->address);
+          g_autofree char *ids = g_strdup_printf ("%04x:%04x", d->vid, d->pid);
+
+          g_print ("%-14s %-8s %-10s %-30s %s\n", address, busdev, ids,
+                   d->product ? d->product : "?", d->serial ? d->serial : "?");
+        }
+      if (unreadable)
+        g_print ("? = the device could not be opened to read its strings (no permission?): "
+                 "install %s in /usr/lib/udev/rules.d/, run “udevadm control --reload” and "
+                 "replug the terminal.\n", RIDGE_USB_UDEV_RULE);
     }
   return found->len > 0 ? EXIT_OK : EXIT_NOT_FOUND;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ridgectl.h"
+#include "ridge-usb.h"
 
 #include <glib-unix.h>
 #include <locale.h>
@@ -19,7 +20,7 @@ static Ctl *the_ctl;
 static JsonNode *json_result; /* in trace mode the command's JSON is kept for the envelope */
 
 static const char usage_text[] =
-  "Usage: ridgectl [--terminal HOST[:PORT]] [--json] [--timeout MS] COMMAND [ARGS…]\n"
+  "Usage: ridgectl [--terminal HOST[:PORT]|usb:…] [--json] [--timeout MS] COMMAND [ARGS…]\n"
   "\n"
   "Commands:\n"
   "  info                                   terminal identity, sensor, store\n"
@@ -36,9 +37,12 @@ static const char usage_text[] =
   "  diag selftest|params|set PARAM VALUE|counters|log|time|sync-time|reboot\n"
   "  trace COMMAND [ARGS…]                  run COMMAND, then print the protocol trace\n"
   "  discover [--to ADDR] [--port P] [--timeout MS]\n"
+  "  usb-list (or discover --usb)           Ridge terminals on USB\n"
   "\n"
   "Global options (anywhere on the line):\n"
   "  --terminal HOST[:PORT]  the terminal (default: $RIDGE_TERMINAL, else localhost:7420)\n"
+  "  --terminal usb:[PORT]   a terminal on USB: usb: (the first), usb:1-2.3 (bus port),\n"
+  "                          usb:BUS:ADDR (decimal) or usb:VID:PID (hex)\n"
   "  --json                  print one JSON object on stdout (errors too)\n"
   "  --timeout MS            per-request timeout in milliseconds (default 5000)\n"
   "\n"
@@ -66,6 +70,7 @@ static const struct {
   { "identify", ctl_cmd_identify },
   { "diag", ctl_cmd_diag },
   { "discover", ctl_cmd_discover },
+  { "usb-list", ctl_cmd_usb_list },
 };
 
 /* ---- helpers -------------------------------------------------------------------------- */
@@ -271,14 +276,29 @@ ctl_connect (Ctl     *ctl,
              GError **error)
 {
   g_autoptr (GAsyncResult) res = NULL;
-  g_autoptr (RidgeTcpConnector) connector = NULL;
+  g_autoptr (GObject) connector = NULL;
 
   if (ctl->session != NULL)
     return EXIT_OK;
-  connector = ridge_tcp_connector_new (ctl->terminal, error);
-  if (connector == NULL)
-    return EXIT_USAGE;
-  ridge_tcp_connector_set_connect_timeout (connector, ctl->timeout_ms ? ctl->timeout_ms : 5000);
+  if (g_str_has_prefix (ctl->terminal, "usb:"))
+    {
+      RidgeUsbContext *usb = ridge_usb_context_get_default (error);
+
+      if (usb == NULL)
+        return EXIT_CONNECTION;
+      connector = (GObject *)ridge_usb_connector_new_for_address (usb, ctl->terminal, error);
+      if (connector == NULL)
+        return EXIT_USAGE;
+    }
+  else
+    {
+      RidgeTcpConnector *tcp = ridge_tcp_connector_new (ctl->terminal, error);
+
+      if (tcp == NULL)
+        return EXIT_USAGE;
+      ridge_tcp_connector_set_connect_timeout (tcp, ctl->timeout_ms ? ctl->timeout_ms : 5000);
+      connector = G_OBJECT (tcp);
+    }
   ctl->session = ridge_session_new (RIDGE_CONNECTOR (connector));
   ridge_session_set_client_name (ctl->session, "ridgectl " PACKAGE_VERSION);
   ridge_session_set_auto_reconnect (ctl->session, FALSE);

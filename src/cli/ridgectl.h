@@ -79,5 +79,6 @@ int ctl_cmd_verify (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_identify (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_diag (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_discover (Ctl *ctl, int argc, char **argv);
+int ctl_cmd_usb_list (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS
