@@ -7,7 +7,8 @@
  * DB1_B in $RIDGE_SHARED_DATA (theta in 2-degree units); without the shared data set,
  * synthetic random templates of 50 minutiae. Single thread, timed in processor time:
  * figures are per core.
- *  - 1:1: ridge_match on every ordered pair (both templates prepared in each call).
+ *  - 1:1: ridge_match on every ordered pair (both templates prepared in each call), then
+ *    ridge_match_prepared on every ordered pair of templates prepared once.
  *  - 1:N: galleries of 1,000 and 10,000 templates made by perturbing the real ones
  *    (rotation, translation, jitter, 15 % minutiae dropped, 15 % spurious added) plus one
  *    other impression of the probe's finger; ridge_match_index_identify at
@@ -298,6 +299,35 @@ main (int argc, char **argv)
   while (t1 - t0 < 2.0);
   printf ("  1:1 ridge_match: %.0f comparisons/s per core (%.1f us each, both templates "
           "prepared in every call)\n", count / (t1 - t0), (t1 - t0) * 1e6 / count);
+
+  /* 1:1 on prepared templates (each prepared once, as a terminal does at load time) */
+  RidgePreparedTemplate **pt = calloc ((size_t)n, sizeof *pt);
+
+  if (pt == NULL)
+    return 1;
+  t0 = now ();
+  for (int i = 0; i < n; i++)
+    if (ridge_prepared_template_new (&e[i].t, &pt[i]) != RIDGE_ENGINE_OK)
+      return 1;
+  t1 = now ();
+  printf ("  preparation: %.1f us per template, %zu bytes\n", (t1 - t0) * 1e6 / n,
+          ridge_prepared_template_size (pt[0]));
+  count = 0;
+  t0 = now ();
+  do
+    {
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+          sink += ridge_match_prepared (pt[i], pt[j], NULL);
+      count += (long)n * n;
+      t1 = now ();
+    }
+  while (t1 - t0 < 2.0);
+  printf ("  1:1 ridge_match_prepared: %.0f comparisons/s per core (%.1f us each, templates "
+          "prepared beforehand)\n", count / (t1 - t0), (t1 - t0) * 1e6 / count);
+  for (int i = 0; i < n; i++)
+    ridge_prepared_template_free (pt[i]);
+  free (pt);
 
   bench_identify (e, n, 1000, 10);
   bench_identify (e, n, 10000, 3);

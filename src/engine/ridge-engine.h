@@ -202,6 +202,20 @@ typedef struct {
 int ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery,
                  RidgeMatchResult *result);
 
+/* A template prepared once for many comparisons (its neighbour edges and search index,
+* a few kB): a terminal prepares its enrolled templates when it loads them, and each probe
+* once per capture. ridge_match_prepared gives exactly the score, pairs and transform of
+* ridge_match on the same templates, without the preparation (about half of its time;
+* docs/engine.md has the figures). The prepared form does not refer to t afterwards. */
+typedef struct RidgePreparedTemplate RidgePreparedTemplate;
+
+int    ridge_prepared_template_new (const RidgeTemplate *t, RidgePreparedTemplate **out);
+void   ridge_prepared_template_free (RidgePreparedTemplate *prepared);
+size_t ridge_prepared_template_size (const RidgePreparedTemplate *prepared);
+/* Returns the score (≥ 0) or < 0 on error; result may be NULL. */
+int    ridge_match_prepared (const RidgePreparedTemplate *probe,
+                             const RidgePreparedTemplate *gallery, RidgeMatchResult *result);
+
 /* Multi-sample enrollment: up to RIDGE_ENROLL_MAX_SAMPLES impressions of one finger. */
 #define RIDGE_ENROLL_MAX_SAMPLES 8
 typedef struct {

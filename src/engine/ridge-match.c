@@ -52,6 +52,7 @@
 typedef struct {
   float   x, y, a;
   uint8_t type, quality;
+  uint8_t idx;      /* index in the template (non-finite minutiae are skipped) */
 } MPoint;
 
 typedef struct {
@@ -226,6 +227,7 @@ prep_template (const RidgeTemplate *t, MPrep *p)
       q->a = angle_norm (fmodf (m->angle, TWO_PI_F));
       q->type = m->type;
       q->quality = m->quality;
+      q->idx = (uint8_t)i;
       p->minx = fminf (p->minx, q->x);
       p->miny = fminf (p->miny, q->y);
       p->maxx = fmaxf (p->maxx, q->x);
@@ -813,8 +815,8 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
       res->n_pairs = kept;
       for (int k = 0; k < kept; k++)
         {
-          res->pairs[k].probe = w->best_p[k];
-          res->pairs[k].gallery = w->best_g[k];
+          res->pairs[k].probe = P->pt[w->best_p[k]].idx;
+          res->pairs[k].gallery = G->pt[w->best_g[k]].idx;
         }
     }
 }
@@ -909,6 +911,78 @@ ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery, RidgeMatc
   return o.score;
 }
 
+/* ---- Prepared templates --------------------------------------------------------------- */
+
+struct RidgePreparedTemplate {
+  MPrep    prep;
+  uint8_t *mem;
+  size_t   bytes;
+};
+
+int
+ridge_prepared_template_new (const RidgeTemplate *t, RidgePreparedTemplate **out)
+{
+  if (out == NULL)
+    return RIDGE_ENGINE_E_INVALID;
+  *out = NULL;
+  if (t == NULL)
+    return RIDGE_ENGINE_E_INVALID;
+
+  int n = template_count (t);
+  size_t pb = prep_bytes (n);
+  RidgePreparedTemplate *pt = malloc (sizeof *pt);
+
+  if (pt == NULL)
+    return RIDGE_ENGINE_E_NOMEM;
+  pt->mem = malloc (pb);
+  if (pt->mem == NULL)
+    {
+      free (pt);
+      return RIDGE_ENGINE_E_NOMEM;
+    }
+  pt->bytes = sizeof *pt + pb;
+  prep_layout (&pt->prep, pt->mem, n);
+  prep_template (t, &pt->prep);
+  *out = pt;
+  return RIDGE_ENGINE_OK;
+}
+
+void
+ridge_prepared_template_free (RidgePreparedTemplate *prepared)
+{
+  if (prepared == NULL)
+    return;
+  free (prepared->mem);
+  free (prepared);
+}
+
+size_t
+ridge_prepared_template_size (const RidgePreparedTemplate *prepared)
+{
+  return prepared != NULL ? prepared->bytes : 0;
+}
+
+int
+ridge_match_prepared (const RidgePreparedTemplate *probe, const RidgePreparedTemplate *gallery,
+                      RidgeMatchResult *result)
+{
+  if (probe == NULL || gallery == NULL)
+    return RIDGE_ENGINE_E_INVALID;
+  if (result != NULL)
+    memset (result, 0, sizeof *result);
+
+  WorkAlloc wa;
+  Outcome o;
+
+  if (work_init (&wa, probe->prep.n, gallery->prep.n, 0) != RIDGE_ENGINE_OK)
+    return RIDGE_ENGINE_E_NOMEM;
+  match_prepared (&probe->prep, &gallery->prep, &wa.w, &o, result);
+  if (result != NULL)
+    fill_result (result, &o);
+  free (wa.block);
+  return o.score;
+}
+
 int
 ridge_match_enrolled (const RidgeTemplate *probe, const RidgeEnrollTemplate *enrolled,
                       RidgeMatchResult *result, int *best_sample)
@@ -921,23 +995,41 @@ ridge_match_enrolled (const RidgeTemplate *probe, const RidgeEnrollTemplate *enr
   if (best_sample != NULL)
     *best_sample = -1;
 
+  /* the probe is prepared once for every sample */
+  RidgePreparedTemplate *pp = NULL, *gp = NULL;
+  int r = ridge_prepared_template_new (probe, &pp);
   int best = 0, best_s = -1;
 
+  if (r != RIDGE_ENGINE_OK)
+    return r;
   for (int s = 0; s < enrolled->n_samples; s++)
     {
-      RidgeMatchResult r;
-      int sc = ridge_match (probe, &enrolled->samples[s], result != NULL ? &r : NULL);
+      RidgeMatchResult mr;
+      int sc;
 
+      r = ridge_prepared_template_new (&enrolled->samples[s], &gp);
+      if (r != RIDGE_ENGINE_OK)
+        {
+          ridge_prepared_template_free (pp);
+          return r;
+        }
+      sc = ridge_match_prepared (pp, gp, result != NULL ? &mr : NULL);
+      ridge_prepared_template_free (gp);
+      gp = NULL;
       if (sc < 0)
-        return sc;
+        {
+          ridge_prepared_template_free (pp);
+          return sc;
+        }
       if (best_s < 0 || sc > best)
         {
           best = sc;
           best_s = s;
           if (result != NULL)
-            *result = r;
+            *result = mr;
         }
     }
+  ridge_prepared_template_free (pp);
   if (best_sample != NULL)
     *best_sample = best_s;
   return best;

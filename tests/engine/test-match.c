@@ -693,9 +693,65 @@ test_synthetic_end_to_end (void)
   ridge_match_index_free (idx);
 }
 
+/* Prepared templates give exactly ridge_match's score, pairs and transform; pairs index
+ * the template's minutiae even when non-finite ones are skipped. */
+static void
+test_prepared (void)
+{
+  RidgeTemplate a, b, bad;
+  RidgePreparedTemplate *pa = NULL, *pb = NULL, *pbad = NULL;
+  RidgeMatchResult r1, r2;
+  int map[RIDGE_MAX_MINUTIAE];
+
+  random_template (7, 45, &a);
+  transform (&a, 0.4, 30, -20, &b, map);
+  CHECK (ridge_prepared_template_new (&a, &pa) == RIDGE_ENGINE_OK && pa != NULL, "prepare a");
+  CHECK (ridge_prepared_template_new (&b, &pb) == RIDGE_ENGINE_OK && pb != NULL, "prepare b");
+  CHECK (ridge_prepared_template_size (pa) > 0, "prepared size");
+  for (int dir = 0; dir < 2 && pa != NULL && pb != NULL; dir++)
+    {
+      int s1 = ridge_match (dir ? &b : &a, dir ? &a : &b, &r1);
+      int s2 = ridge_match_prepared (dir ? pb : pa, dir ? pa : pb, &r2);
+
+      CHECK (s1 >= RIDGE_MATCH_THRESHOLD && s1 == s2, "prepared score %d vs %d", s2, s1);
+      CHECK (r1.n_pairs == r2.n_pairs && r1.dx == r2.dx && r1.dy == r2.dy
+             && r1.rotation == r2.rotation
+             && memcmp (r1.pairs, r2.pairs, sizeof r1.pairs[0] * (size_t)r1.n_pairs) == 0,
+             "prepared result differs");
+      CHECK (ridge_match_prepared (dir ? pb : pa, dir ? pa : pb, NULL) == s1, "NULL result");
+    }
+
+  /* non-finite minutiae are skipped, yet pairs name the caller's indices */
+  bad = a;
+  bad.minutiae[0].x = NAN;
+  bad.minutiae[5].angle = INFINITY;
+  CHECK (ridge_prepared_template_new (&bad, &pbad) == RIDGE_ENGINE_OK, "prepare bad");
+  if (pbad != NULL && pa != NULL)
+    {
+      int s = ridge_match_prepared (pbad, pa, &r2);
+
+      CHECK (s >= RIDGE_MATCH_THRESHOLD && r2.n_pairs >= 30, "skipped minutiae: %d, %d pairs", s,
+             r2.n_pairs);
+      for (int k = 0; k < r2.n_pairs; k++)
+        CHECK (r2.pairs[k].probe != 0 && r2.pairs[k].probe != 5
+               && r2.pairs[k].probe == r2.pairs[k].gallery, "pair %d: %d-%d", k,
+               r2.pairs[k].probe, r2.pairs[k].gallery);
+    }
+
+  CHECK (ridge_prepared_template_new (NULL, &pbad) == RIDGE_ENGINE_E_INVALID, "NULL template");
+  CHECK (ridge_prepared_template_new (&a, NULL) == RIDGE_ENGINE_E_INVALID, "NULL out");
+  CHECK (ridge_match_prepared (NULL, pa, &r1) == RIDGE_ENGINE_E_INVALID, "NULL probe");
+  CHECK (ridge_match_prepared (pa, NULL, NULL) == RIDGE_ENGINE_E_INVALID, "NULL gallery");
+  ridge_prepared_template_free (pa);
+  ridge_prepared_template_free (pb);
+  ridge_prepared_template_free (pbad);
+  ridge_prepared_template_free (NULL);
+}
+
 int
 main (void)
 {
+  test_prepared ();
   test_self_and_empty ();
   test_rotation_translation ();
   test_partial_distorted_noisy ();
