@@ -165,6 +165,77 @@ ridge_address_parse (const char *text,
   return TRUE;
 }
 
+gboolean
+ridge_address_is_usb (const char *text)
+{
+  return text != NULL && g_ascii_strncasecmp (text, "usb:", 4) == 0;
+}
+
+/* "1-2.3": bus, dash, then 1 … 7 port numbers separated by dots (USB allows 7 tiers). */
+static gboolean
+usb_port_path_is_valid (const char *text)
+{
+  g_auto (GStrv) ports = NULL;
+  const char *dash = strchr (text, '-');
+  guint64 v;
+
+  if (dash == NULL || dash == text)
+    return FALSE;
+  {
+    g_autofree char *bus = g_strndup (text, dash - text);
+
+    if (!g_ascii_string_to_unsigned (bus, 10, 1, 255, &v, NULL))
+      return FALSE;
+  }
+  ports = g_strsplit (dash + 1, ".", -1);
+  if (g_strv_length (ports) < 1 || g_strv_length (ports) > 7)
+    return FALSE;
+  for (guint i = 0; ports[i] != NULL; i++)
+    if (!g_ascii_string_to_unsigned (ports[i], 10, 1, 255, &v, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* "001:004" (decimal bus:address) or "1209:5247" (hex VID:PID): two fields of 1 … 4
+ * digits. */
+static gboolean
+usb_pair_is_valid (const char *text)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ":", -1);
+  guint64 v;
+
+  if (g_strv_length (parts) != 2)
+    return FALSE;
+  for (guint i = 0; i < 2; i++)
+    {
+      gsize len = strlen (parts[i]);
+
+      if (len < 1 || len > 4 || !g_ascii_string_to_unsigned (parts[i], 16, 0, 0xffff, &v, NULL))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+normalize_usb (const char *text,
+               GError    **error)
+{
+  const char *rest = text + 4;
+
+  if (strlen (text) > 64)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _ ("This USB address is too long."));
+      return NULL;
+    }
+  if (*rest == '\0' || usb_port_path_is_valid (rest) || usb_pair_is_valid (rest))
+    return g_strconcat ("usb:", rest, NULL);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _ ("“%s” is not a USB address. Write usb: for the first terminal on USB, "
+                  "usb:1-2.3 for a bus port, usb:BUS:ADDRESS or usb:VID:PID."), text);
+  return NULL;
+}
+
 char *
 ridge_address_normalize (const char *text,
                          guint16     default_port,
@@ -173,6 +244,13 @@ ridge_address_normalize (const char *text,
   g_autofree char *host = NULL;
   guint16 port = 0;
 
+  if (text != NULL)
+    {
+      g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+      if (ridge_address_is_usb (stripped))
+        return normalize_usb (stripped, error);
+    }
   if (!ridge_address_parse (text, default_port, &host, &port, error))
     return NULL;
   if (strchr (host, ':') != NULL)

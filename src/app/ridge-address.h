@@ -18,7 +18,12 @@ gboolean ridge_address_parse (const char *text,
                               guint16    *port,
                               GError    **error);
 
-/* The canonical form stored in the settings: "host:port", "[v6]:port". NULL if invalid. */
+/* TRUE when text is a USB address ("usb:…"; see docs/usb.md). */
+gboolean ridge_address_is_usb (const char *text);
+
+/* The canonical form stored in the settings: "host:port", "[v6]:port", or a USB address
+ * as given: "usb:" (the first terminal on USB), "usb:1-2.3" (bus port path), "usb:BUS:ADDR"
+ * (decimal) or "usb:VID:PID" (hex). NULL if invalid. */
 char    *ridge_address_normalize (const char *text,
                                   guint16     default_port,
                                   GError    **error);

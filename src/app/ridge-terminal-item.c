@@ -13,6 +13,7 @@
 
 #include "core/ridge-session.h"
 #include "core/ridge-stream.h"
+#include "core/ridge-usb.h"
 
 /* live stream: frames in flight and the rate asked from the terminal */
 #define STREAM_CREDITS 4
@@ -615,7 +616,19 @@ ridge_terminal_item_connect (RidgeTerminalItem *self)
       ridge_terminal_item_disconnect (self);
     }
 
-  self->session = ridge_session_new_for_address (self->address, &error);
+  if (g_str_has_prefix (self->address, "usb:"))
+    {
+      /* a terminal on USB (docs/usb.md); reconnects find it again after a replug */
+      RidgeUsbContext *usb = ridge_usb_context_get_default (&error);
+      g_autoptr (RidgeUsbConnector) c = NULL;
+
+      if (usb != NULL)
+        c = ridge_usb_connector_new_for_address (usb, self->address, &error);
+      if (c != NULL)
+        self->session = ridge_session_new (RIDGE_CONNECTOR (c));
+    }
+  else
+    self->session = ridge_session_new_for_address (self->address, &error);
   if (self->session == NULL)
     {
       g_autofree char *detail = g_strdup_printf (_ ("Could not connect: %s"), error->message);

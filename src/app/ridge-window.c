@@ -14,6 +14,7 @@
 #include "ridge-address.h"
 #include "ridge-sparkline.h"
 #include "ridge-terminal-item.h"
+#include "core/ridge-usb.h"
 
 /* A terminal list is typed in by hand; more than this is a corrupt settings value. */
 #define MAX_TERMINALS 256
@@ -29,12 +30,14 @@ struct _RidgeWindow {
   GtkStack          *content_stack;
   RidgeTerminalView *terminal_view;
 
-  GSettings  *settings;
-  GListStore *terminals;
-  char       *removed_address;            /* for "Undo" */
-  guint       removed_position;
-  AdwToast   *undo_toast;                /* the toast offering it, while shown */
-  gboolean    autoconnect;               /* connect to a terminal when it is selected */
+  GSettings       *settings;
+  GListStore      *terminals;
+  char            *removed_address;       /* for "Undo" */
+  guint            removed_position;
+  AdwToast        *undo_toast;           /* the toast offering it, while shown */
+  gboolean         autoconnect;          /* connect to a terminal when it is selected */
+  RidgeUsbMonitor *usb_monitor;          /* NULL when libusb is not usable */
+  GHashTable      *usb_auto;             /* addresses the monitor added: never saved */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeWindow, ridge_window, ADW_TYPE_APPLICATION_WINDOW);
@@ -74,8 +77,11 @@ save_terminals (RidgeWindow *self)
     {
       g_autoptr (RidgeTerminalItem) item =
         g_list_model_get_item (G_LIST_MODEL (self->terminals), i);
+      const char *address = ridge_terminal_item_get_address (item);
 
-      g_strv_builder_add (builder, ridge_terminal_item_get_address (item));
+      /* terminals that appeared on USB by themselves come back by themselves */
+      if (!g_hash_table_contains (self->usb_auto, address))
+        g_strv_builder_add (builder, address);
     }
   strv = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "terminals", (const char * const *)strv);
@@ -131,6 +137,15 @@ ridge_window_add_terminal (RidgeWindow *self,
   g_return_val_if_fail (RIDGE_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
 
+  normalized = ridge_address_normalize (address, RIDGE_DEFAULT_PORT, NULL);
+  if (normalized != NULL && g_hash_table_remove (self->usb_auto, normalized))
+    {
+      /* a USB terminal that was shown by itself: adding it keeps it in the list */
+      save_terminals (self);
+      ridge_window_select_terminal (self, normalized);
+      return TRUE;
+    }
+  g_clear_pointer (&normalized, g_free);
   if (!insert_terminal (self, address, G_MAXUINT, error))
     return FALSE;
   save_terminals (self);
@@ -164,9 +179,108 @@ ridge_window_remove_terminal (RidgeWindow *self,
     ridge_terminal_item_disconnect (item);
   }
   g_list_store_remove (self->terminals, position);
+  g_hash_table_remove (self->usb_auto, address);
   save_terminals (self);
   update_sidebar_state (self);
   return TRUE;
+}
+
+void
+ridge_window_usb_device_added (RidgeWindow *self,
+                               const char  *port_path)
+{
+  g_autofree char *address = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (RIDGE_IS_WINDOW (self));
+  g_return_if_fail (port_path != NULL);
+
+  address = g_strconcat ("usb:", port_path, NULL);
+  if (find_terminal (self, address, NULL))
+    return; /* saved by the user, or already shown */
+  if (!insert_terminal (self, address, G_MAXUINT, &error))
+    {
+      g_debug ("Not showing the USB terminal %s: %s", address, error->message);
+      return;
+    }
+  g_hash_table_add (self->usb_auto, g_steal_pointer (&address));
+  update_sidebar_state (self);
+}
+
+void
+ridge_window_usb_device_removed (RidgeWindow *self,
+                                 const char  *port_path)
+{
+  g_autofree char *address = NULL;
+  guint position;
+
+  g_return_if_fail (RIDGE_IS_WINDOW (self));
+  g_return_if_fail (port_path != NULL);
+
+  address = g_strconcat ("usb:", port_path, NULL);
+  /* a saved USB terminal stays (its session finds it again after a replug) */
+  if (!g_hash_table_contains (self->usb_auto, address)
+      || !find_terminal (self, address, &position))
+    return;
+  {
+    g_autoptr (RidgeTerminalItem) item = g_list_model_get_item (G_LIST_MODEL (self->terminals),
+                                                                position);
+
+    ridge_terminal_item_disconnect (item);
+  }
+  g_list_store_remove (self->terminals, position);
+  g_hash_table_remove (self->usb_auto, address);
+  update_sidebar_state (self);
+}
+
+gboolean
+ridge_window_is_terminal_automatic (RidgeWindow *self,
+                                    const char  *address)
+{
+  g_return_val_if_fail (RIDGE_IS_WINDOW (self), FALSE);
+  return address != NULL && g_hash_table_contains (self->usb_auto, address);
+}
+
+static void
+usb_added_cb (RidgeWindow              *self,
+              const RidgeUsbDeviceInfo *info)
+{
+  if (info->port_path != NULL)
+    ridge_window_usb_device_added (self, info->port_path);
+}
+
+static void
+usb_removed_cb (RidgeWindow              *self,
+                const RidgeUsbDeviceInfo *info)
+{
+  if (info->port_path != NULL)
+    ridge_window_usb_device_removed (self, info->port_path);
+}
+
+static void
+start_usb_monitor (RidgeWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  RidgeUsbContext *usb;
+
+  if (g_strcmp0 (g_getenv ("RIDGE_NO_USB"), "1") == 0)
+    return;
+  usb = ridge_usb_context_get_default (&error);
+  if (usb == NULL)
+    {
+      g_debug ("No USB terminals: %s", error->message);
+      return;
+    }
+  self->usb_monitor = ridge_usb_monitor_new (usb);
+  g_signal_connect_object (self->usb_monitor, "device-added", G_CALLBACK (usb_added_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->usb_monitor, "device-removed", G_CALLBACK (usb_removed_cb),
+                           self, G_CONNECT_SWAPPED);
+  if (!ridge_usb_monitor_start (self->usb_monitor, 1000, FALSE, &error))
+    {
+      g_debug ("No USB terminals: %s", error->message);
+      g_clear_object (&self->usb_monitor);
+    }
 }
 
 GListModel *
@@ -423,9 +537,16 @@ ridge_window_dispose (GObject *object)
 
   if (self->terminal_list != NULL)
     gtk_list_box_bind_model (self->terminal_list, NULL, NULL, NULL, NULL);
+  if (self->usb_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->usb_monitor, self);
+      ridge_usb_monitor_stop (self->usb_monitor);
+      g_clear_object (&self->usb_monitor);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), RIDGE_TYPE_WINDOW);
   g_clear_object (&self->terminals);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->usb_auto, g_hash_table_unref);
   g_clear_pointer (&self->removed_address, g_free);
   self->undo_toast = NULL;
   G_OBJECT_CLASS (ridge_window_parent_class)->dispose (object);
@@ -471,6 +592,7 @@ ridge_window_init (RidgeWindow *self)
 
   self->settings = g_settings_new ("org.ridge.Ridge");
   self->terminals = g_list_store_new (RIDGE_TYPE_TERMINAL_ITEM);
+  self->usb_auto = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_list_box_bind_model (self->terminal_list, G_LIST_MODEL (self->terminals), create_row,
                            self, NULL);
 
@@ -481,6 +603,7 @@ ridge_window_init (RidgeWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 
   load_terminals (self);
+  start_usb_monitor (self);
   folded_changed_cb (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->terminals)) > 0)
     gtk_list_box_select_row (self->terminal_list,

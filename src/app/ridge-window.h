@@ -28,6 +28,15 @@ void               ridge_window_select_terminal (RidgeWindow *self,
 void               ridge_window_set_autoconnect (RidgeWindow *self,
                                                  gboolean     autoconnect);
 RidgeTerminalView *ridge_window_get_terminal_view (RidgeWindow *self);
+/* What RidgeUsbMonitor reports (port path "1-2.3"): a USB terminal appears in the list as
+ * "usb:PORT" without being saved, and goes away when unplugged unless the user added it. */
+void               ridge_window_usb_device_added (RidgeWindow *self,
+                                                  const char  *port_path);
+void               ridge_window_usb_device_removed (RidgeWindow *self,
+                                                    const char  *port_path);
+/* TRUE for a terminal shown because it is plugged in (not saved). */
+gboolean           ridge_window_is_terminal_automatic (RidgeWindow *self,
+                                                       const char  *address);
 void               ridge_window_show_toast (RidgeWindow *self,
                                             const char  *message);
 
