@@ -236,37 +236,61 @@ prep_template (const RidgeTemplate *t, MPrep *p)
       p->n++;
     }
 
+  /* minutiae in x order (insertion sort: n is small, and it is stable), so the neighbour
+   * search of each minutia stops where the x distance alone exceeds the current K-th
+   * distance */
+  uint8_t xo[RIDGE_MAX_MINUTIAE];
+
   for (int i = 0; i < p->n; i++)
     {
-      /* K nearest neighbours by insertion into a small sorted list */
+      int k = i;
+
+      while (k > 0 && p->pt[xo[k - 1]].x > p->pt[i].x)
+        {
+          xo[k] = xo[k - 1];
+          k--;
+        }
+      xo[k] = (uint8_t)i;
+    }
+
+  for (int o = 0; o < p->n; o++)
+    {
+      /* K nearest neighbours by insertion into a small list sorted by (distance, index):
+       * the same list whatever the visiting order */
+      int i = xo[o];
       float bd[NB_K];
       uint16_t bj[NB_K];
       int cnt = 0;
 
-      for (int j = 0; j < p->n; j++)
-        {
-          if (j == i)
-            continue;
+      for (int dir = -1; dir <= 1; dir += 2)
+        for (int q = o + dir; q >= 0 && q < p->n; q += dir)
+          {
+            int j = xo[q];
+            float dx = p->pt[j].x - p->pt[i].x, dy = p->pt[j].y - p->pt[i].y;
+            float lim = cnt == NB_K ? bd[NB_K - 1] : NB_MAX_DIST * NB_MAX_DIST;
 
-          float dx = p->pt[j].x - p->pt[i].x, dy = p->pt[j].y - p->pt[i].y;
-          float d2 = dx * dx + dy * dy;
+            if (dx * dx > lim)
+              break;
 
-          if (d2 < NB_MIN_DIST * NB_MIN_DIST || d2 > NB_MAX_DIST * NB_MAX_DIST)
-            continue;
-          if (cnt == NB_K && d2 >= bd[NB_K - 1])
-            continue;
+            float d2 = dx * dx + dy * dy;
 
-          int k = cnt < NB_K ? cnt++ : NB_K - 1;
+            if (d2 < NB_MIN_DIST * NB_MIN_DIST || d2 > NB_MAX_DIST * NB_MAX_DIST)
+              continue;
+            if (cnt == NB_K
+                && (d2 > bd[NB_K - 1] || (d2 == bd[NB_K - 1] && j > bj[NB_K - 1])))
+              continue;
 
-          while (k > 0 && bd[k - 1] > d2)
-            {
-              bd[k] = bd[k - 1];
-              bj[k] = bj[k - 1];
-              k--;
-            }
-          bd[k] = d2;
-          bj[k] = (uint16_t)j;
-        }
+            int k = cnt < NB_K ? cnt++ : NB_K - 1;
+
+            while (k > 0 && (bd[k - 1] > d2 || (bd[k - 1] == d2 && bj[k - 1] > j)))
+              {
+                bd[k] = bd[k - 1];
+                bj[k] = bj[k - 1];
+                k--;
+              }
+            bd[k] = d2;
+            bj[k] = (uint16_t)j;
+          }
       p->nn[i] = (uint8_t)cnt;
       for (int k = 0; k < cnt; k++)
         {
