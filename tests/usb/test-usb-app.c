@@ -8,7 +8,10 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <umockdev.h>
 
 #include "ridge-address.h"
@@ -18,7 +21,59 @@
 #include "ridge-window.h"
 
 static gboolean mocked;
-static RidgeUsbEmu *emu; /* plugged in before libusb starts (its context is process-wide) */
+static RidgeUsbEmu *emu;      /* plugged in before libusb starts (its context is process-wide) */
+static GSubprocess *terminal; /* the ridge-terminal behind the emulated device, if built */
+static char *state_dir;
+
+static void
+die_with_parent (gpointer data)
+{
+  (void)data;
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Starts $RIDGE_TERMINAL on a free port; returns "127.0.0.1:PORT", or NULL without it. */
+static char *
+start_terminal (void)
+{
+  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GDataInputStream) in = NULL;
+  g_autofree char *line = NULL;
+
+  if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  state_dir = g_dir_make_tmp ("ridge-usb-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
+  g_subprocess_launcher_unsetenv (launcher, "UMOCKDEV_DIR");
+  terminal = g_subprocess_launcher_spawn (launcher, &error, exe, "--listen", "127.0.0.1",
+                                          "--port", "0", "--state-dir", state_dir,
+                                          "--discovery-port", "0", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
+  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on "));
+  return g_strdup (line + strlen ("ridge-terminal: listening on "));
+}
+
+static gboolean
+wait_state (RidgeTerminalItem *item,
+            RidgeTerminalState state,
+            guint              timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+  while (ridge_terminal_item_get_state (item) != state && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  return ridge_terminal_item_get_state (item) == state;
+}
 
 static void
 test_addresses (void)
@@ -175,6 +230,35 @@ test_monitor (void)
   g_test_message ("replug → row shown in %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
   assert_saved ((const char *[]) { NULL });
 
+  if (terminal != NULL)
+    {
+      /* the row's item talks to the terminal over the (emulated) USB link */
+      GListModel *list = ridge_window_get_terminals (window);
+      g_autoptr (RidgeTerminalItem) item = NULL;
+
+      for (guint i = 0; i < g_list_model_get_n_items (list) && item == NULL; i++)
+        {
+          g_autoptr (RidgeTerminalItem) it = g_list_model_get_item (list, i);
+
+          if (g_str_equal (ridge_terminal_item_get_address (it), "usb:1-2"))
+            item = g_object_ref (it);
+        }
+      g_assert_nonnull (item);
+      t0 = g_get_monotonic_time ();
+      ridge_terminal_item_connect (item);
+      g_assert_true (wait_state (item, RIDGE_TERMINAL_STATE_READY, 10000));
+      g_test_message ("usb:1-2 READY in %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
+      /* unplugged while connected: the row goes and its link is let go */
+      ridge_usb_emu_unplug (emu);
+      g_assert_true (wait_for (window, "usb:1-2", FALSE, 5000));
+      g_assert_cmpint (ridge_terminal_item_get_state (item), ==,
+                       RIDGE_TERMINAL_STATE_DISCONNECTED);
+      ridge_usb_emu_plug (emu);
+      g_assert_true (wait_for (window, "usb:1-2", TRUE, 5000));
+    }
+  else
+    g_test_message ("RIDGE_TERMINAL unset: the connection over USB is not checked here");
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
 }
@@ -192,9 +276,11 @@ main (int   argc,
   }
   if (mocked)
     {
-      /* the monitor only probes (strings through control transfers): no link is opened,
-       * so the terminal address is never used */
-      emu = ridge_usb_emu_new ("127.0.0.1:9");
+      /* the monitor only probes (strings through control transfers): no link is opened
+       * unless the test connects an item (then a real ridge-terminal is behind it) */
+      g_autofree char *address = start_terminal ();
+
+      emu = ridge_usb_emu_new (address != NULL ? address : "127.0.0.1:9");
       ridge_usb_emu_plug (emu);
     }
   g_test_add_func ("/usb-app/addresses", test_addresses);
@@ -202,5 +288,16 @@ main (int   argc,
   g_test_add_func ("/usb-app/sidebar-events", test_sidebar_events);
   rc = g_test_run ();
   g_clear_pointer (&emu, ridge_usb_emu_free);
+  if (terminal != NULL)
+    {
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
+
+      g_subprocess_send_signal (terminal, SIGKILL);
+      g_subprocess_wait (terminal, NULL, NULL);
+      g_clear_object (&terminal);
+      if (system (cmd) != 0)
+        g_printerr ("could not remove %s\n", state_dir);
+    }
+  g_free (state_dir);
   return rc;
 }
