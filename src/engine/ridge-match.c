@@ -77,6 +77,7 @@ typedef struct {
   MPoint   *pt;      /* n */
   uint8_t  *nn;      /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
   uint16_t *dup;     /* n: bit k set when edge k of i is also j's edge to i (j < i) */
+  uint8_t  *xo;      /* n: minutiae in increasing x (stable) */
   MEdge    *nb;      /* n * NB_K */
   MEdge    *sorted;  /* every neighbour edge, grouped by bin_key () */
   float     minx, miny, maxx, maxy;
@@ -89,7 +90,7 @@ prep_bytes (int n)
 {
   size_t k = (size_t)(n > 0 ? n : 1);
 
-  return (k * (sizeof (MPoint) + 2 * NB_K * sizeof (MEdge) + sizeof (uint16_t) + 1) + 31)
+  return (k * (sizeof (MPoint) + 2 * NB_K * sizeof (MEdge) + sizeof (uint16_t) + 2) + 31)
          & ~(size_t)15;
 }
 
@@ -108,6 +109,8 @@ prep_layout (MPrep *p, void *mem, int n)
   b += k * sizeof (MPoint);
   p->dup = (uint16_t *)b;
   b += k * sizeof (uint16_t);
+  p->xo = b;
+  b += k;
   p->nn = b;
 }
 
@@ -239,7 +242,7 @@ prep_template (const RidgeTemplate *t, MPrep *p)
   /* minutiae in x order (insertion sort: n is small, and it is stable), so the neighbour
    * search of each minutia stops where the x distance alone exceeds the current K-th
    * distance */
-  uint8_t xo[RIDGE_MAX_MINUTIAE];
+  uint8_t *xo = p->xo;
 
   for (int i = 0; i < p->n; i++)
     {
@@ -321,6 +324,24 @@ prep_template (const RidgeTemplate *t, MPrep *p)
         }
     }
   sort_edges (p);
+}
+
+/* First position in G's x order whose minutia has x >= v (G->n when none). */
+static int
+x_lower_bound (const MPrep *G, float v)
+{
+  int lo = 0, hi = G->n;
+
+  while (lo < hi)
+    {
+      int mid = (lo + hi) / 2;
+
+      if (G->pt[G->xo[mid]].x < v)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
 }
 
 static inline float
@@ -569,14 +590,21 @@ complete_pairs (const MPrep *P, const MPrep *G, Work *w, int *kept, float dx, fl
       float best = COMP_R * COMP_R;
       int bj = -1;
 
-      for (int j = 0; j < G->n; j++)
+      /* the nearest within COMP_R, ties to the lowest index: only the gallery minutiae
+       * within COMP_R in x can be */
+      for (int q = x_lower_bound (G, x - COMP_R); q < G->n; q++)
         {
+          int j = G->xo[q];
+
+          if (G->pt[j].x > x + COMP_R)
+            break;
           if (w->gp[j] >= 0)
             continue;
 
           float ex = G->pt[j].x - x, ey = G->pt[j].y - y, d2 = ex * ex + ey * ey;
 
-          if (d2 < best && fabsf (angle_norm (G->pt[j].a - p->a - rot)) <= COMP_A)
+          if ((d2 < best || (bj >= 0 && d2 == best && j < bj))
+              && fabsf (angle_norm (G->pt[j].a - p->a - rot)) <= COMP_A)
             {
               best = d2;
               bj = j;
@@ -615,8 +643,13 @@ count_overlap (const MPrep *P, const MPrep *G, float dx, float dy, float rot, fl
       if (x < G->minx - OVERLAP_DIST || x > G->maxx + OVERLAP_DIST
           || y < G->miny - OVERLAP_DIST || y > G->maxy + OVERLAP_DIST)
         continue;
-      for (int j = 0; j < G->n; j++)
+      for (int q = x_lower_bound (G, x - OVERLAP_DIST); q < G->n; q++)
         {
+          int j = G->xo[q];
+
+          if (G->pt[j].x > x + OVERLAP_DIST)
+            break;
+
           float ex = G->pt[j].x - x, ey = G->pt[j].y - y;
 
           if (ex * ex + ey * ey <= lim)
