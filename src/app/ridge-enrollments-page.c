@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/ridge-session.h"
 #include "ridge-hand-diagram.h"
 
 struct _RidgeEnrollmentsPage {
@@ -23,12 +24,18 @@ struct _RidgeEnrollmentsPage {
   GtkLabel         *user_label;
   RidgeHandDiagram *hands;
   GtkLabel         *detail_label;
+  GtkLabel         *capacity_label;
 
   RidgeTerminalItem *item;
   gulong             state_handler;
   GCancellable      *cancellable;
   GPtrArray         *templates;        /* RidgeAppTemplate, in list order */
   gboolean           syncing;
+  GCancellable      *op_cancellable;   /* delete, rename, clear, capacity */
+  AdwMessageDialog  *dialog;           /* the open question, if any */
+  GtkEditable       *rename_user;
+  GtkEditable       *rename_name;
+  guint32            target_id;        /* the record the open question is about */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeEnrollmentsPage, ridge_enrollments_page, ADW_TYPE_BIN);
@@ -62,6 +69,8 @@ selected_template (RidgeEnrollmentsPage *self)
   return g_ptr_array_index (self->templates, i);
 }
 
+static void update_actions (RidgeEnrollmentsPage *self);
+
 static void
 row_selected_cb (RidgeEnrollmentsPage *self,
                  GtkListBoxRow        *row)
@@ -73,6 +82,7 @@ row_selected_cb (RidgeEnrollmentsPage *self,
 
   if (self->hands == NULL || self->user_label == NULL || self->detail_label == NULL)
     return;
+  update_actions (self);
   self->syncing = TRUE;
   if (t == NULL)
     {
@@ -148,6 +158,79 @@ create_row (const RidgeAppTemplate *t)
 }
 
 static void
+update_actions (RidgeEnrollmentsPage *self)
+{
+  gboolean has = selected_template (self) != NULL && self->dialog == NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "enrollments.delete", has);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "enrollments.rename", has);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "enrollments.clear",
+                                 self->templates != NULL && self->templates->len > 0
+                                 && self->dialog == NULL);
+}
+
+static RidgeSession *
+ready_session (RidgeEnrollmentsPage *self)
+{
+  GObject *session = self->item != NULL ? ridge_terminal_item_get_session (self->item) : NULL;
+
+  if (session == NULL || ridge_session_get_state (RIDGE_SESSION (session)) != RIDGE_SESSION_READY)
+    return NULL;
+  return RIDGE_SESSION (session);
+}
+
+static void
+toast (RidgeEnrollmentsPage *self,
+       const char           *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
+static void
+capacity_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RidgeEnrollmentsPage *self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RidgeMessage) msg = NULL;
+  RidgeWireMsg body;
+  g_autofree char *text = NULL;
+
+  msg = ridge_session_request_finish (RIDGE_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = RIDGE_ENROLLMENTS_PAGE (user_data);
+  if (msg == NULL || !ridge_message_decode (msg, &body, &error))
+    {
+      /* Translators: the reason follows */
+      text = g_strdup_printf (_ ("Capacity unknown: %s"), error->message);
+      gtk_label_set_label (self->capacity_label, text);
+      return;
+    }
+  /* Translators: records used, capacity, free places */
+  text = g_strdup_printf (_ ("%u of %u places used, %u free"), body.tpl_capacity.used,
+                          body.tpl_capacity.capacity,
+                          body.tpl_capacity.capacity > body.tpl_capacity.used
+                          ? body.tpl_capacity.capacity - body.tpl_capacity.used : 0);
+  gtk_label_set_label (self->capacity_label, text);
+}
+
+static void
+update_capacity (RidgeEnrollmentsPage *self)
+{
+  RidgeSession *session = ready_session (self);
+
+  if (session == NULL)
+    return;
+  ridge_session_request_async (session, RIDGE_MSG_TPL_CAPACITY, NULL, 0, self->cancellable,
+                               capacity_cb, self);
+}
+
+static void
 listed_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -176,6 +259,7 @@ listed_cb (GObject      *source,
     {
       show_status (self, _ ("No Enrollments"),
                    _ ("No finger is enrolled on this terminal yet."), TRUE);
+      update_actions (self);
       return;
     }
   for (guint i = 0; i < self->templates->len; i++)
@@ -185,6 +269,7 @@ listed_cb (GObject      *source,
                            self->templates->len);
   gtk_label_set_label (self->count_label, count);
   gtk_stack_set_visible_child_name (self->stack, "list");
+  update_capacity (self);
   gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, 0));
 }
 
@@ -262,6 +347,268 @@ ridge_enrollments_page_set_item (RidgeEnrollmentsPage *self,
                  _ ("Connect to this terminal to list its enrollments."), FALSE);
 }
 
+/* ---- delete, rename, clear ---------------------------------------------------------- */
+
+typedef struct {
+  RidgeEnrollmentsPage *self;     /* strong */
+  char                 *done_text;
+} OpData;
+
+static void
+op_data_free (OpData *d)
+{
+  g_object_unref (d->self);
+  g_free (d->done_text);
+  g_free (d);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpData, op_data_free)
+
+static void
+operation_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (OpData) d = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RidgeMessage) msg = NULL;
+
+  msg = ridge_session_request_finish (RIDGE_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (msg == NULL)
+    {
+      /* Translators: the reason follows */
+      g_autofree char *text = g_strdup_printf (_ ("The terminal refused: %s"), error->message);
+
+      toast (d->self, text);
+    }
+  else
+    toast (d->self, d->done_text);
+  ridge_enrollments_page_refresh (d->self);
+}
+
+/* Sends one store request; on success toasts done_text and lists the store again. */
+static void
+send_operation (RidgeEnrollmentsPage *self,
+                guint16               type,
+                const RidgeWireMsg   *body,
+                const char           *done_text)
+{
+  RidgeSession *session = ready_session (self);
+  OpData *d;
+
+  if (session == NULL)
+    {
+      toast (self, _ ("The terminal is not connected."));
+      return;
+    }
+  if (self->op_cancellable == NULL)
+    self->op_cancellable = g_cancellable_new ();
+  d = g_new0 (OpData, 1);
+  d->self = g_object_ref (self);
+  d->done_text = g_strdup (done_text);
+  ridge_session_request_async (session, type, body, 0, self->op_cancellable, operation_done_cb,
+                               d);
+}
+
+static void
+dialog_response_cb (RidgeEnrollmentsPage *self,
+                    const char           *response,
+                    AdwMessageDialog     *dialog)
+{
+  RidgeWireMsg body = { 0 };
+  const RidgeAppTemplate *t = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->dialog != dialog)
+    return;
+  self->dialog = NULL;
+  for (guint i = 0; self->templates != NULL && i < self->templates->len; i++)
+    {
+      const RidgeAppTemplate *o = g_ptr_array_index (self->templates, i);
+
+      if (o->id == self->target_id)
+        t = o;
+    }
+  if (g_strcmp0 (response, "delete") == 0 && t != NULL)
+    {
+      body.tpl_id.id = t->id;
+      /* Translators: finger name, user id */
+      text = g_strdup_printf (_ ("Deleted the %s of “%s”."), ridge_finger_name (t->finger) != NULL
+                              ? ridge_finger_name (t->finger) : _ ("Unknown finger"),
+                              t->user_id);
+      send_operation (self, RIDGE_MSG_TPL_DELETE, &body, text);
+    }
+  else if (g_strcmp0 (response, "rename") == 0 && t != NULL)
+    {
+      g_autofree char *user = g_strstrip (g_strdup (gtk_editable_get_text (self->rename_user)));
+      const char *name = gtk_editable_get_text (self->rename_name);
+
+      if (*user == '\0' || strlen (user) > RIDGE_WIRE_STR_MAX || strlen (name) > RIDGE_WIRE_STR_MAX)
+        toast (self, _ ("The user id must be 1 to 255 bytes and the name at most 255 bytes."));
+      else
+        {
+          body.template_info.id = t->id;
+          body.template_info.user_id.ptr = user;
+          body.template_info.user_id.len = strlen (user);
+          body.template_info.name.ptr = name;
+          body.template_info.name.len = strlen (name);
+          body.template_info.finger = t->finger;
+          /* Translators: record id */
+          text = g_strdup_printf (_ ("Record %u renamed."), t->id);
+          send_operation (self, RIDGE_MSG_TPL_UPDATE, &body, text);
+        }
+    }
+  else if (g_strcmp0 (response, "clear") == 0)
+    send_operation (self, RIDGE_MSG_TPL_CLEAR, NULL, _ ("The terminal's store was cleared."));
+  self->rename_user = NULL;
+  self->rename_name = NULL;
+  update_actions (self);
+}
+
+static void
+ask (RidgeEnrollmentsPage *self,
+     const char           *heading,
+     const char           *body,
+     const char           *response,
+     const char           *label,
+     GtkWidget            *extra)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              heading, body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _ ("_Cancel"), response, label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), response,
+                                              extra != NULL ? ADW_RESPONSE_SUGGESTED
+                                                            : ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog),
+                                           extra != NULL ? response : "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  if (extra != NULL)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (dialog_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->dialog = ADW_MESSAGE_DIALOG (dialog);
+  update_actions (self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  RidgeEnrollmentsPage *self = RIDGE_ENROLLMENTS_PAGE (widget);
+  const RidgeAppTemplate *t = selected_template (self);
+  g_autofree char *body = NULL;
+  const char *finger;
+
+  if (t == NULL || self->dialog != NULL)
+    return;
+  finger = ridge_finger_name (t->finger);
+  self->target_id = t->id;
+  /* Translators: finger name, user id, record id */
+  body = g_strdup_printf (_ ("The %s of “%s” (record %u) will be removed from the terminal. "
+                             "This cannot be undone."),
+                          finger != NULL ? finger : _ ("Unknown finger"), t->user_id, t->id);
+  ask (self, _ ("Delete Enrollment?"), body, "delete", _ ("_Delete"), NULL);
+}
+
+static void
+rename_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  RidgeEnrollmentsPage *self = RIDGE_ENROLLMENTS_PAGE (widget);
+  const RidgeAppTemplate *t = selected_template (self);
+  GtkWidget *box;
+  GtkWidget *user;
+  GtkWidget *name;
+  g_autofree char *body = NULL;
+
+  if (t == NULL || self->dialog != NULL)
+    return;
+  self->target_id = t->id;
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  user = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (user), t->user_id);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (user), _ ("User ID"));
+  gtk_entry_set_max_length (GTK_ENTRY (user), RIDGE_WIRE_STR_MAX);
+  name = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (name), t->name);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (name), _ ("Display Name"));
+  gtk_entry_set_max_length (GTK_ENTRY (name), RIDGE_WIRE_STR_MAX);
+  gtk_box_append (GTK_BOX (box), user);
+  gtk_box_append (GTK_BOX (box), name);
+  self->rename_user = GTK_EDITABLE (user);
+  self->rename_name = GTK_EDITABLE (name);
+  /* Translators: record id */
+  body = g_strdup_printf (_ ("New user id and display name of record %u."), t->id);
+  ask (self, _ ("Rename Enrollment"), body, "rename", _ ("_Rename"), box);
+}
+
+static void
+clear_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  RidgeEnrollmentsPage *self = RIDGE_ENROLLMENTS_PAGE (widget);
+  g_autofree char *body = NULL;
+
+  if (self->templates == NULL || self->templates->len == 0 || self->dialog != NULL)
+    return;
+  self->target_id = 0;
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "All %u enrollment on this terminal will be deleted. "
+                                       "This cannot be undone.",
+                                       "All %u enrollments on this terminal will be deleted. "
+                                       "This cannot be undone.", self->templates->len),
+                          self->templates->len);
+  ask (self, _ ("Clear Terminal?"), body, "clear", _ ("C_lear"), NULL);
+}
+
+AdwMessageDialog *
+ridge_enrollments_page_get_dialog (RidgeEnrollmentsPage *self)
+{
+  g_return_val_if_fail (RIDGE_IS_ENROLLMENTS_PAGE (self), NULL);
+  return self->dialog;
+}
+
+gboolean
+ridge_enrollments_page_select (RidgeEnrollmentsPage *self,
+                               const char           *user_id,
+                               guint                 finger)
+{
+  g_return_val_if_fail (RIDGE_IS_ENROLLMENTS_PAGE (self), FALSE);
+
+  for (guint i = 0; self->templates != NULL && i < self->templates->len; i++)
+    {
+      const RidgeAppTemplate *t = g_ptr_array_index (self->templates, i);
+
+      if (g_strcmp0 (t->user_id, user_id) == 0 && t->finger == finger)
+        {
+          gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, i));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+ridge_enrollments_page_set_rename (RidgeEnrollmentsPage *self,
+                                   const char           *user_id,
+                                   const char           *name)
+{
+  g_return_if_fail (RIDGE_IS_ENROLLMENTS_PAGE (self));
+  if (self->rename_user == NULL)
+    return;
+  gtk_editable_set_text (self->rename_user, user_id);
+  gtk_editable_set_text (self->rename_name, name);
+}
+
 static void
 ridge_enrollments_page_map (GtkWidget *widget)
 {
@@ -276,6 +623,10 @@ ridge_enrollments_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->op_cancellable);
+  g_clear_object (&self->op_cancellable);
+  if (self->dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->dialog)));
   if (self->item != NULL)
     g_clear_signal_handler (&self->state_handler, self->item);
   g_clear_object (&self->item);
@@ -309,13 +660,18 @@ ridge_enrollments_page_class_init (RidgeEnrollmentsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeEnrollmentsPage, detail_label);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, finger_selected_cb);
+  gtk_widget_class_bind_template_child (widget_class, RidgeEnrollmentsPage, capacity_label);
   gtk_widget_class_install_action (widget_class, "enrollments.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "enrollments.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "enrollments.rename", NULL, rename_action);
+  gtk_widget_class_install_action (widget_class, "enrollments.clear", NULL, clear_action);
 }
 
 static void
 ridge_enrollments_page_init (RidgeEnrollmentsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
   show_status (self, _ ("Not Connected"),
                _ ("Connect to this terminal to list its enrollments."), FALSE);
 }

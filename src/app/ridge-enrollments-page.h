@@ -21,5 +21,15 @@ void       ridge_enrollments_page_set_item (RidgeEnrollmentsPage *self,
 void       ridge_enrollments_page_refresh (RidgeEnrollmentsPage *self);
 /* Records shown; -1 while none are listed (not connected, loading, failed). */
 int        ridge_enrollments_page_get_n_records (RidgeEnrollmentsPage *self);
+/* Selects the record of user_id's finger; FALSE when it is not listed. */
+gboolean   ridge_enrollments_page_select (RidgeEnrollmentsPage *self,
+                                          const char           *user_id,
+                                          guint                 finger);
+/* The open confirmation (delete, rename, clear), else NULL. */
+AdwMessageDialog *ridge_enrollments_page_get_dialog (RidgeEnrollmentsPage *self);
+/* Fills the open rename dialog's fields. */
+void       ridge_enrollments_page_set_rename (RidgeEnrollmentsPage *self,
+                                              const char           *user_id,
+                                              const char           *name);
 
 G_END_DECLS

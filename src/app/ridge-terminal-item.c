@@ -886,3 +886,10 @@ ridge_terminal_item_dup_trace (RidgeTerminalItem *self,
     }
   return g_string_free (text, FALSE);
 }
+
+GObject *
+ridge_terminal_item_get_session (RidgeTerminalItem *self)
+{
+  g_return_val_if_fail (RIDGE_IS_TERMINAL_ITEM (self), NULL);
+  return self->session != NULL ? G_OBJECT (self->session) : NULL;
+}

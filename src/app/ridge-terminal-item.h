@@ -116,4 +116,9 @@ char               *ridge_terminal_item_dup_trace (RidgeTerminalItem *self,
 
 const char         *ridge_terminal_state_to_string (RidgeTerminalState state);
 
+/* The core session of the link (see core/ridge-session.h), NULL while disconnected; it
+ * changes on connect/disconnect (watch notify::state). For requests the item has no helper
+ * for (enrollment, template store changes). */
+GObject            *ridge_terminal_item_get_session (RidgeTerminalItem *self);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ridge-enroll-page.h"
 #include "ridge-enrollments-page.h"
 
 struct _RidgeTerminalView {
@@ -22,7 +23,7 @@ struct _RidgeTerminalView {
   AdwViewSwitcherBar   *switcher_bar;
   RidgeLivePage        *live_page;
   RidgeHealthPage      *health_page;
-  AdwStatusPage        *enroll_status;
+  RidgeEnrollPage      *enroll_page;
   RidgeEnrollmentsPage *enrollments_page;
   AdwStatusPage        *diagnostics_status;
   GtkStack             *diagnostics_stack;
@@ -44,21 +45,17 @@ item_status_changed_cb (RidgeTerminalView *self)
 {
   const char *status = self->item != NULL ? ridge_terminal_item_get_status (self->item) : "";
   gboolean connected = self->item != NULL && ridge_terminal_item_is_connected (self->item);
-  gboolean ready = self->item != NULL
-                   && (ridge_terminal_item_get_state (self->item) == RIDGE_TERMINAL_STATE_READY
-                       || ridge_terminal_item_get_state (self->item)
-                       == RIDGE_TERMINAL_STATE_DEGRADED);
-  const char *title = ready ? _ ("Not Available Yet") : _ ("Not Connected");
 
   adw_view_switcher_title_set_subtitle (self->switcher_title, status);
   gtk_button_set_label (self->connect_button, connected ? _ ("_Disconnect") : _ ("_Connect"));
   gtk_widget_set_visible (GTK_WIDGET (self->connect_button), self->item != NULL);
+}
 
-  /* be plain about what this version can do over a working link */
-  adw_status_page_set_title (self->enroll_status, title);
-  adw_status_page_set_description (self->enroll_status,
-                                   ready ? _ ("This version of Ridge cannot enroll fingers yet.")
-                                         : _ ("Connect to this terminal to enroll fingers."));
+/* a new record: the Enrollments page lists it */
+static void
+enrolled_cb (RidgeTerminalView *self)
+{
+  ridge_enrollments_page_refresh (self->enrollments_page);
 }
 
 static void
@@ -172,6 +169,7 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
 
   g_type_ensure (RIDGE_TYPE_LIVE_PAGE);
   g_type_ensure (RIDGE_TYPE_HEALTH_PAGE);
+  g_type_ensure (RIDGE_TYPE_ENROLL_PAGE);
   g_type_ensure (RIDGE_TYPE_ENROLLMENTS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ridge/Ridge/ui/ridge-terminal-view.ui");
@@ -182,7 +180,8 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, live_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, health_page);
-  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enroll_status);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enroll_page);
+  gtk_widget_class_bind_template_callback (widget_class, enrolled_cb);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enrollments_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_status);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_stack);
@@ -225,6 +224,7 @@ ridge_terminal_view_set_item (RidgeTerminalView *self,
 
   /* frames of the previous terminal must not linger on the next one's page */
   ridge_live_page_set_item (self->live_page, item);
+  ridge_enroll_page_set_item (self->enroll_page, item);
   ridge_enrollments_page_set_item (self->enrollments_page, item);
   ridge_health_page_set_item (self->health_page, item);
   if (item != NULL)
@@ -280,4 +280,11 @@ ridge_terminal_view_get_health_page (RidgeTerminalView *self)
 {
   g_return_val_if_fail (RIDGE_IS_TERMINAL_VIEW (self), NULL);
   return self->health_page;
+}
+
+RidgeEnrollPage *
+ridge_terminal_view_get_enroll_page (RidgeTerminalView *self)
+{
+  g_return_val_if_fail (RIDGE_IS_TERMINAL_VIEW (self), NULL);
+  return self->enroll_page;
 }
