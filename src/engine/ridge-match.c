@@ -355,8 +355,8 @@ tol_d (float d)
 static inline int
 angles_ok (const MEdge *a, const MEdge *b)
 {
-  return (uint8_t)(a->ai - b->ai + TOL_AQ) <= 2 * TOL_AQ
-         && (uint8_t)(a->aj - b->aj + TOL_AQ) <= 2 * TOL_AQ;
+  return ((uint8_t)(a->ai - b->ai + TOL_AQ) <= 2 * TOL_AQ)
+         & ((uint8_t)(a->aj - b->aj + TOL_AQ) <= 2 * TOL_AQ);
 }
 
 /* Dissimilarity of two edges in [0, 3), or -1 when they are not compatible. */
@@ -708,16 +708,13 @@ cast_votes (const MPrep *P, const MPrep *G, Work *w)
               {
                 const MEdge *ge = &G->sorted[b];
 
-                if (fabsf (pe->d - ge->d) > t || !angles_ok (pe, ge))
-                  continue;
+                /* branch-free: most visited edges are incompatible, unpredictably. No
+                 * overflow: a minutia pair gets at most 10 x 10 votes as edge starts and
+                 * 254 x 254 as edge ends, below 65,536. */
+                uint16_t ok = (uint16_t)((fabsf (pe->d - ge->d) <= t) & angles_ok (pe, ge));
 
-                uint16_t *v1 = &vrow_i[ge->i];
-                uint16_t *v2 = &vrow_j[ge->j];
-
-                if (*v1 < 65535)
-                  (*v1)++;
-                if (*v2 < 65535)
-                  (*v2)++;
+                vrow_i[ge->i] = (uint16_t)(vrow_i[ge->i] + ok);
+                vrow_j[ge->j] = (uint16_t)(vrow_j[ge->j] + ok);
               }
           }
     }
