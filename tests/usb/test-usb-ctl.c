@@ -117,11 +117,19 @@ parse_object (JsonParser *parser,
               const char *text)
 {
   g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  const char *json = NULL;
 
-  /* GLib's test mode writes debug messages to stdout as "# …" lines: skip them */
-  while (text[0] == '#' && strchr (text, '\n') != NULL)
-    text = strchr (text, '\n') + 1;
-  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  /* GLib's test mode writes debug messages (of any thread) to stdout as "# …" lines:
+   * ridgectl's JSON is the one line that starts with "{" */
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] == '{')
+      {
+        g_assert_null (json);
+        json = lines[i];
+      }
+  g_assert_nonnull (json);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   return json_node_get_object (json_parser_get_root (parser));
@@ -295,6 +303,9 @@ main (int   argc,
   int rc;
 
   g_test_init (&argc, &argv, NULL);
+  /* g_test_init turns debug messages on, and they go to stdout, where ridgectl's output is
+   * captured: any thread's debug line could cut into it */
+  g_log_set_debug_enabled (FALSE);
   {
     g_autoptr (UMockdevTestbed) probe = umockdev_testbed_new ();
     mocked = umockdev_in_mock_environment ();
