@@ -63,7 +63,9 @@ typedef struct {
   gboolean                released;
   guint                   stalls_in_row_in;
   guint                   stalls_in_row_out;
-  gboolean                recovering;
+  gboolean                halted_in;  /* a stall on that endpoint awaits its CLEAR_HALT */
+  gboolean                halted_out;
+  gboolean                recovering; /* recover_stall is scheduled or running */
 } UsbLink;
 
 #define COUNT(l, field, n) G_STMT_START {                 \
@@ -154,32 +156,34 @@ link_submit_in_locked (UsbLink *l)
     }
 }
 
+/* Clears the halts that stalls left, then resumes the transfers. Which endpoints to clear
+ * comes from halted_in/halted_out, not from the stall counters: a transfer that completes
+ * between the stall and this call (the other queued IN transfer) resets the counter, but the
+ * endpoint is still halted. A stall while the halt is being cleared is handled by the loop. */
 static gboolean
 recover_stall (gpointer data)
 {
   UsbLink *l = data;
-  gboolean in, out;
   int rc = 0;
 
   g_mutex_lock (&l->mutex);
-  in = l->stalls_in_row_in > 0;
-  out = l->stalls_in_row_out > 0;
-  if (l->closing || l->error != NULL)
+  while (rc == 0 && (l->halted_in || l->halted_out) && !l->closing && l->error == NULL)
     {
-      l->recovering = FALSE;
+      gboolean in = l->halted_in;
+      gboolean out = l->halted_out;
+
+      l->halted_in = l->halted_out = FALSE;
       g_mutex_unlock (&l->mutex);
-      return G_SOURCE_REMOVE;
+
+      g_debug ("clearing the halt on%s%s", in ? " IN" : "", out ? " OUT" : "");
+      /* synchronous control transfers: the event thread completes them */
+      if (in)
+        rc = libusb_clear_halt (l->handle, l->ep_in);
+      if (rc == 0 && out)
+        rc = libusb_clear_halt (l->handle, l->ep_out);
+
+      g_mutex_lock (&l->mutex);
     }
-  g_mutex_unlock (&l->mutex);
-
-  g_debug ("clearing the halt on%s%s", in ? " IN" : "", out ? " OUT" : "");
-  /* synchronous control transfers: the event thread completes them */
-  if (in)
-    rc = libusb_clear_halt (l->handle, l->ep_in);
-  if (rc == 0 && out)
-    rc = libusb_clear_halt (l->handle, l->ep_out);
-
-  g_mutex_lock (&l->mutex);
   l->recovering = FALSE;
   if (rc != 0)
     {
@@ -188,6 +192,7 @@ recover_stall (gpointer data)
     }
   else
     {
+      /* resubmits the IN transfers and wakes the writers that waited for the recovery */
       link_submit_in_locked (l);
       link_wake_locked (l);
     }
@@ -198,11 +203,13 @@ recover_stall (gpointer data)
 /* A transfer stalled: count it, and clear the halt from the link's main context (libusb's
  * synchronous calls must not run on the event thread). Mutex held. */
 static void
-link_stalled_locked (UsbLink *l,
-                     guint   *in_row,
-                     guint8   ep)
+link_stalled_locked (UsbLink  *l,
+                     guint    *in_row,
+                     gboolean *halted,
+                     guint8    ep)
 {
   COUNT (l, stalls, 1);
+  *halted = TRUE;
   (*in_row)++;
   if (*in_row >= RIDGE_USB_MAX_STALLS)
     {
@@ -216,6 +223,9 @@ link_stalled_locked (UsbLink *l,
       l->recovering = TRUE;
       /* not g_main_context_invoke(): it would run here when nobody owns the context */
       GSource *idle = g_idle_source_new ();
+      /* G_PRIORITY_DEFAULT, not idle priority: ready default-priority sources (I/O, timers,
+       * the application's) must not starve the recovery the link waits for */
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
       g_source_set_callback (idle, recover_stall, link_ref (l), (GDestroyNotify)link_unref);
       g_source_attach (idle, l->context);
       g_source_unref (idle);
@@ -281,7 +291,7 @@ in_cb (struct libusb_transfer *t)
     {
       if (t->actual_length > 0)
         g_byte_array_append (l->inbuf, t->buffer, (guint)t->actual_length);
-      link_stalled_locked (l, &l->stalls_in_row_in, l->ep_in);
+      link_stalled_locked (l, &l->stalls_in_row_in, &l->halted_in, l->ep_in);
     }
   else if (!l->closing)
     {
@@ -308,7 +318,7 @@ out_cb (struct libusb_transfer *t)
   else if (t->status == LIBUSB_TRANSFER_STALL)
     {
       /* the bytes are lost; the terminal's decoder resynchronises (protocol.md §18.4) */
-      link_stalled_locked (l, &l->stalls_in_row_out, l->ep_out);
+      link_stalled_locked (l, &l->stalls_in_row_out, &l->halted_out, l->ep_out);
     }
   else if (t->status == LIBUSB_TRANSFER_COMPLETED)
     {
@@ -331,10 +341,13 @@ link_readable_locked (UsbLink *l)
   return l->inbuf->len > 0 || l->error != NULL || l->closing;
 }
 
+/* Must agree with link_write_locked(): a source that reports "writable" while the write
+ * answers WOULD_BLOCK (as during a stall recovery) makes GIO's pollable write loop spin on
+ * the main context, which then never gets to the recovery itself. */
 static gboolean
 link_writable_locked (UsbLink *l)
 {
-  return !l->out_busy || l->error != NULL || l->closing;
+  return (!l->out_busy && !l->recovering) || l->error != NULL || l->closing;
 }
 
 static gssize
