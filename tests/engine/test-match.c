@@ -738,7 +738,10 @@ test_prepared (void)
                r2.pairs[k].probe, r2.pairs[k].gallery);
     }
 
-  CHECK (ridge_prepared_template_new (NULL, &pbad) == RIDGE_ENGINE_E_INVALID, "NULL template");
+  RidgePreparedTemplate *none = pa;
+
+  CHECK (ridge_prepared_template_new (NULL, &none) == RIDGE_ENGINE_E_INVALID && none == NULL,
+         "NULL template");
   CHECK (ridge_prepared_template_new (&a, NULL) == RIDGE_ENGINE_E_INVALID, "NULL out");
   CHECK (ridge_match_prepared (NULL, pa, &r1) == RIDGE_ENGINE_E_INVALID, "NULL probe");
   CHECK (ridge_match_prepared (pa, NULL, NULL) == RIDGE_ENGINE_E_INVALID, "NULL gallery");
