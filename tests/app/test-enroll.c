@@ -179,6 +179,21 @@ alice_marked (gpointer data)
   return (ridge_enroll_page_get_enrolled_mask (data) & (1u << RIGHT_INDEX)) != 0;
 }
 
+static gboolean
+alice_renamed (gpointer data)
+{
+  GtkListBox *list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (data),
+                                                                  RIDGE_TYPE_ENROLLMENTS_PAGE,
+                                                                  "list"));
+  GtkListBoxRow *row;
+
+  if (!ridge_enrollments_page_select (data, "alice", RIGHT_INDEX))
+    return FALSE;
+  row = gtk_list_box_get_selected_row (list);
+  return row != NULL && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                                   "Alice Pleasance Liddell") == 0;
+}
+
 static int n_records_wanted;
 
 static gboolean
@@ -315,10 +330,38 @@ test_enroll (void)
   ridge_test_wait (500);
   status = control_command ("status");
   g_assert_nonnull (strstr (status, "templates=1/"));
+  g_assert_nonnull (strstr (status, " enroll=none "));
+
+  /* cancelled halfway through: the terminal ends the enrollment too */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
+  g_assert_true (wait_until (capturing, page, 10000));
+  g_clear_pointer (&status, g_free);
+  status = control_command ("status");
+  g_assert_null (strstr (status, " enroll=none "));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.cancel", NULL));
+  g_assert_cmpint (ridge_enroll_page_get_state (page), ==, RIDGE_ENROLL_IDLE);
+  ridge_test_wait (500);
+  g_clear_pointer (&status, g_free);
+  status = control_command ("status");
+  g_assert_nonnull (strstr (status, " enroll=none "));
+
+  /* bob again, and this time "Enroll Anyway": a second record with the same finger */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
+  g_assert_true (wait_until (capturing, page, 10000));
+  give_samples (window, page, item, 3, "bob-again");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.commit", NULL));
+  g_assert_true (wait_until (has_duplicate_dialog, page, 15000));
+  adw_message_dialog_response (ridge_enroll_page_get_duplicate_dialog (page), "enroll");
+  g_assert_true (wait_until (idle, page, 15000));
+  g_assert_cmpstr (ridge_enroll_page_get_message (page), ==, "");
+  g_clear_pointer (&status, g_free);
+  status = control_command ("status");
+  g_assert_nonnull (strstr (status, "templates=2/"));
 
   /* rename alice's record, then delete it */
   ridge_terminal_view_set_visible_page (view, "enrollments");
   ridge_enrollments_page_refresh (records);
+  n_records_wanted = 2;
   g_assert_true (wait_until (has_n_records, records, 10000));
   g_assert_true (ridge_enrollments_page_select (records, "alice", RIGHT_INDEX));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (records), "enrollments.rename", NULL));
@@ -328,11 +371,9 @@ test_enroll (void)
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-rename-dialog"));
   adw_message_dialog_response (dialog, "rename");
-  n_records_wanted = -1;   /* the page lists again */
-  ridge_test_wait (1000);
-  n_records_wanted = 1;
-  g_assert_true (wait_until (has_n_records, records, 10000));
-  g_assert_true (ridge_enrollments_page_select (records, "alice", RIGHT_INDEX));
+  /* TPL_UPDATE reached the store: the listing read back has the new name */
+  g_assert_true (wait_until (alice_renamed, records, 10000));
+  g_assert_cmpint (ridge_enrollments_page_get_n_records (records), ==, 2);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (records), "enrollments.delete", NULL));
   dialog = ridge_enrollments_page_get_dialog (records);
@@ -343,6 +384,24 @@ test_enroll (void)
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-delete-dialog"));
   adw_message_dialog_response (dialog, "delete");
+  n_records_wanted = 1;
+  g_assert_true (wait_until (has_n_records, records, 10000));
+  g_assert_false (ridge_enrollments_page_select (records, "alice", RIGHT_INDEX));
+  g_assert_true (ridge_enrollments_page_select (records, "bob", RIGHT_INDEX));
+  ridge_test_wait (300);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-enrollments-bob"));
+  g_clear_pointer (&status, g_free);
+  status = control_command ("status");
+  g_assert_nonnull (strstr (status, "templates=1/"));
+
+  /* clear the terminal: the question names the count */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (records), "enrollments.clear", NULL));
+  dialog = ridge_enrollments_page_get_dialog (records);
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "All 1 enrollment "));
+  ridge_test_wait (300);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-clear-dialog"));
+  adw_message_dialog_response (dialog, "clear");
   n_records_wanted = 0;
   g_assert_true (wait_until (has_n_records, records, 10000));
   ridge_test_wait (300);
