@@ -289,6 +289,7 @@ test_enroll (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
   g_assert_true (wait_until (capturing, page, 10000));
   g_assert_cmpstr (ridge_enroll_page_get_message (page), ==, "Place your finger on the sensor.");
+  ridge_test_wait (500);   /* the stack's crossfade */
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-place-finger"));
   give_samples (window, page, item, 3, "alice");
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-alice-complete"));
