@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
@@ -18,6 +19,7 @@
 static GSubprocess *terminal;
 static char *terminal_address;
 static char *state_dir;
+static char *control_path;
 
 static gboolean
 wait_until (gboolean (*cond)(gpointer),
@@ -103,6 +105,31 @@ has_samples (gpointer data)
   return ridge_sample_ring_len (ridge_terminal_item_get_ring (data)) >= 3;
 }
 
+/* Keeps a finger on the sensor through the control socket, so that every frame holds a
+ * print (the demo finger would lift it for 2 s in every 5, and an overlay check that
+ * lands on an empty frame would then wait in vain). */
+static void
+place_finger (void)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (control_path);
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GDataInputStream) in = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+  static const char command[] = "place 1\n";
+
+  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), command,
+                             sizeof command - 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
+  answer = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (answer, "ok"));
+}
+
 static void
 start_terminal (const char *port)
 {
@@ -115,10 +142,11 @@ start_terminal (const char *port)
   if (state_dir == NULL)
     state_dir = g_dir_make_tmp ("ridge-app-test-XXXXXX", &error);
   g_assert_no_error (error);
+  control_path = g_build_filename (state_dir, "control.sock", NULL);
   terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
                                "--listen=127.0.0.1", port, "--discovery-port=0",
-                               "--sensor=synthetic", "--auto-finger", "--fps=10",
-                               "--width=320", "--height=360",
+                               "--sensor=synthetic", "--no-auto-finger", "--fps=10",
+                               "--width=320", "--height=360", "--control", control_path,
                                "--state-dir", state_dir, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
@@ -131,6 +159,7 @@ start_terminal (const char *port)
   g_free (terminal_address);
   terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
   g_test_message ("terminal at %s", terminal_address);
+  place_finger ();
 }
 
 static void
