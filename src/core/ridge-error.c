@@ -90,6 +90,10 @@ new_valist (RidgeErrorCode code,
   detail = g_strdup_vprintf (format, args);
   if (detail[0] == '\0')
     return g_error_new_literal (RIDGE_ERROR, code, sentence);
+  /* a detail that already says the sentence, and more, stands alone:
+   * "This finger is already enrolled as template 3 of user …" */
+  if (strncmp (detail, sentence, strlen (sentence) - 1) == 0)
+    return g_error_new_literal (RIDGE_ERROR, code, detail);
   /* "The terminal is busy with another client: held by 10.0.0.7:50412" */
   return g_error_new (RIDGE_ERROR, code, "%.*s: %s", (int)(strlen (sentence) - 1), sentence,
                       detail);

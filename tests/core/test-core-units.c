@@ -246,6 +246,7 @@ test_error_sentences (void)
 {
   g_autoptr (GHashTable) nicks = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GError) busy = NULL;
+  g_autoptr (GError) duplicate = NULL;
   g_autoptr (GError) unknown = NULL;
   g_autoptr (GError) refused = NULL;
 
@@ -272,6 +273,11 @@ test_error_sentences (void)
   g_assert_error (busy, RIDGE_ERROR, RIDGE_ERROR_BUSY);
   g_assert_cmpstr (busy->message, ==,
                    "The terminal is busy with another client: held by 10.1.2.3:40000");
+  /* a terminal sentence that already begins with ours is not said twice */
+  duplicate = ridge_error_new_from_wire (RIDGE_ERR_DUPLICATE,
+                                         "This finger is already enrolled as template 3", 45);
+  g_assert_error (duplicate, RIDGE_ERROR, RIDGE_ERROR_DUPLICATE);
+  g_assert_cmpstr (duplicate->message, ==, "This finger is already enrolled as template 3");
   unknown = ridge_error_new_from_wire (999, NULL, 0);
   g_assert_nonnull (strstr (unknown->message, "code 999"));
 
