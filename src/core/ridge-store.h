@@ -44,7 +44,7 @@ typedef enum {
 
 GQuark ridge_store_error_quark (void);
 
-#define RIDGE_STORE_SCHEMA_VERSION  2
+#define RIDGE_STORE_SCHEMA_VERSION  3
 #define RIDGE_STORE_BUSY_TIMEOUT_MS 5000
 /* Largest template or record the store accepts (bytes). */
 #define RIDGE_STORE_MAX_TEMPLATE    (256 * 1024)
@@ -146,12 +146,45 @@ typedef struct {
   gint64 template_id;
   gint64 template_version;
   char  *destination;
-  char  *idempotency_key;   /* "<destination>:<template id>:<version>" */
+  char  *idempotency_key;   /* "<store uuid>:<template id>:<version>" (schema 3; unique per
+                             * destination) */
   guint  attempts;
   gint64 next_attempt_ms;
-  char  *state;             /* "queued", "sending", "done", "failed" */
-  char  *last_error;
+  char  *state;             /* "queued", "done", "duplicate", "rejected", "conflict",
+                             * "superseded", "failed" (see docs/store.md, Outbox) */
+  char  *last_error;        /* the last failed attempt's reason, or the final reason */
+  char  *remote_id;         /* the server's id (done, duplicate: the other template's) */
+  gint64 finished_ms;       /* when it reached a final state; 0: queued */
 } RidgeStoreOutboxItem;
+
+/* Final states of an outbox item (ridge_store_outbox_finish). */
+typedef enum {
+  RIDGE_OUTBOX_DONE,        /* the server holds it (created or replayed) */
+  RIDGE_OUTBOX_DUPLICATE,   /* the server refused it: the finger is enrolled under another user */
+  RIDGE_OUTBOX_REJECTED,    /* the server refused the template */
+  RIDGE_OUTBOX_CONFLICT,    /* the key was seen with other bytes */
+  RIDGE_OUTBOX_SUPERSEDED,  /* a newer version of the template was queued before it was sent */
+  RIDGE_OUTBOX_FAILED,      /* cannot be sent at all (e.g. no record can be made) */
+} RidgeOutboxFinal;
+
+const char *ridge_outbox_final_to_string (RidgeOutboxFinal state);   /* "done" … */
+
+/* Export status of one destination (ridge_store_export_status). */
+typedef struct {
+  char  *destination;
+  gint64 queued;
+  gint64 done;
+  gint64 duplicates;
+  gint64 rejected;
+  gint64 conflicts;
+  gint64 failed;           /* failed + superseded */
+  gint64 last_run_ms;      /* start of the last run; 0: never */
+  gint64 last_success_ms;  /* end of the last run that emptied the queue; 0: never */
+  char  *last_error;       /* the last run's error, NULL when it succeeded */
+} RidgeStoreExportStatus;
+
+void ridge_store_export_status_free (RidgeStoreExportStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RidgeStoreExportStatus, ridge_store_export_status_free)
 
 void ridge_store_outbox_item_free (RidgeStoreOutboxItem *item);
 
@@ -283,5 +316,54 @@ gboolean    ridge_store_outbox_mark (RidgeStore *self,
                                      const char *error_text,
                                      gint64      next_attempt_ms,
                                      GError    **error);
+
+/* The store's UUID (made by the schema-3 migration; never changes; a copied file keeps it). */
+const char *ridge_store_get_uuid (RidgeStore *self);
+
+/* Queues the current version of every template (user_ids NULL) or of the given users'
+ * templates for destination, in one transaction; older queued versions of the same
+ * templates become "superseded". Returns how many items were newly queued, -1 on error. */
+gint64      ridge_store_outbox_enqueue_all (RidgeStore        *self,
+                                            const char        *destination,
+                                            const char *const *user_ids,
+                                            GError           **error);
+/* Queued items of destination with id > after_id, by id, at most max (any next attempt). */
+GPtrArray  *ridge_store_outbox_queued (RidgeStore *self,
+                                       const char *destination,
+                                       gint64      after_id,
+                                       guint       max,
+                                       GError    **error);   /* of RidgeStoreOutboxItem * */
+/* Items of destination in state (NULL: all), by id. */
+GPtrArray  *ridge_store_outbox_list (RidgeStore *self,
+                                     const char *destination,
+                                     const char *state,
+                                     GError    **error);     /* of RidgeStoreOutboxItem * */
+/* A final answer for a queued item: state, the server id (or NULL), the reason (or NULL).
+ * An item that is no longer queued is left as it is (FALSE + no error). */
+gboolean    ridge_store_outbox_finish (RidgeStore      *self,
+                                       gint64           item_id,
+                                       RidgeOutboxFinal state,
+                                       const char      *remote_id,
+                                       const char      *reason,
+                                       GError         **error);
+/* A failed attempt for the items: attempts + 1, last_error, next attempt; stays queued. */
+gboolean    ridge_store_outbox_retry (RidgeStore   *self,
+                                      const gint64 *item_ids,
+                                      guint         n_items,
+                                      const char   *error_text,
+                                      gint64        next_attempt_ms,
+                                      GError      **error);
+/* Counts per state of destination (one row) or of every destination with an outbox item or
+ * a run (destination NULL), by destination. */
+GPtrArray  *ridge_store_export_status (RidgeStore *self,
+                                       const char *destination,
+                                       GError    **error);   /* of RidgeStoreExportStatus * */
+/* Records a run: its start, and on success (error_text NULL) the success time. */
+gboolean    ridge_store_set_export_run (RidgeStore *self,
+                                        const char *destination,
+                                        gint64      started_ms,
+                                        gint64      finished_ms,
+                                        const char *error_text,
+                                        GError    **error);
 
 G_END_DECLS
