@@ -309,6 +309,7 @@ ridge_store_outbox_item_free (RidgeStoreOutboxItem *item)
   g_free (item->idempotency_key);
   g_free (item->state);
   g_free (item->last_error);
+  g_free (item->remote_id);
   g_free (item);
 }
 
@@ -382,6 +383,50 @@ static const char *const migrations[RIDGE_STORE_SCHEMA_VERSION] = {
   "  last_error TEXT,"
   "  created_ms INTEGER NOT NULL);"
   "CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);",
+
+  /* 2 → 3: a store UUID for globally unique idempotency keys, final outbox states with the
+   * server's answer, keys unique per destination, the last export run per destination */
+  "CREATE TABLE store_meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL);"
+  "INSERT INTO store_meta (key, value) "
+  "  SELECT 'uuid', substr (h, 1, 8) || '-' || substr (h, 9, 4) || '-4' || substr (h, 14, 3)"
+  "    || '-' || substr ('89ab', 1 + (unicode (substr (h, 17, 1)) % 4), 1) || substr (h, 18, 3)"
+  "    || '-' || substr (h, 21, 12)"
+  "  FROM (SELECT lower (hex (randomblob (16))) AS h);"
+  "CREATE TABLE outbox_v3 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  template_id INTEGER NOT NULL REFERENCES templates (id) ON DELETE CASCADE,"
+  "  template_version INTEGER NOT NULL,"
+  "  destination TEXT NOT NULL CHECK (length(destination) BETWEEN 1 AND 255),"
+  "  idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 200),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_ms INTEGER NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'queued'"
+  "    CHECK (state IN ('queued', 'done', 'duplicate', 'rejected', 'conflict', 'superseded',"
+  "                     'failed')),"
+  "  last_error TEXT,"
+  "  remote_id TEXT,"
+  "  created_ms INTEGER NOT NULL,"
+  "  finished_ms INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (destination, idempotency_key));"
+  "INSERT INTO outbox_v3 (id, template_id, template_version, destination, idempotency_key,"
+  "                       attempts, next_attempt_ms, state, last_error, created_ms)"
+  "  SELECT id, template_id, template_version, destination,"
+  "    (SELECT value FROM store_meta WHERE key = 'uuid') || ':' || template_id || ':'"
+  "      || template_version,"
+  "    attempts, next_attempt_ms, CASE state WHEN 'sending' THEN 'queued' ELSE state END,"
+  "    last_error, created_ms FROM outbox;"
+  "DROP TABLE outbox;"
+  "ALTER TABLE outbox_v3 RENAME TO outbox;"
+  "CREATE INDEX outbox_queue ON outbox (destination, state, id);"
+  "CREATE INDEX outbox_template ON outbox (template_id);"
+  "CREATE TABLE export_runs ("
+  "  destination TEXT PRIMARY KEY CHECK (length(destination) BETWEEN 1 AND 255),"
+  "  last_run_ms INTEGER NOT NULL DEFAULT 0,"
+  "  last_finished_ms INTEGER NOT NULL DEFAULT 0,"
+  "  last_success_ms INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT);",
 };
 
 static int
@@ -1560,12 +1605,13 @@ ridge_store_outbox_enqueue (RidgeStore *self,
                      template_id);
       return 0;
     }
-  key = g_strdup_printf ("%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, destination, template_id,
-                         version);
+  key = g_strdup_printf ("%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, ridge_store_get_uuid (self),
+                         template_id, version);
   stmt = ridge_store_prepare (self, "INSERT INTO outbox (template_id, template_version, "
                                     "destination, idempotency_key, next_attempt_ms, created_ms) "
                                     "VALUES (?, ?, ?, ?, ?, ?) "
-                                    "ON CONFLICT (idempotency_key) DO NOTHING", error);
+                                    "ON CONFLICT (destination, idempotency_key) DO NOTHING",
+                              error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, template_id);
@@ -1576,8 +1622,19 @@ ridge_store_outbox_enqueue (RidgeStore *self,
   sqlite3_bind_int64 (stmt, 6, ridge_store_now_ms ());
   if (!ridge_store_step_done (self, stmt, error))
     return 0;
-  id = query_id (self, "SELECT id FROM outbox WHERE idempotency_key = ?", key, 0, 0, error);
-  return id < 0 ? 0 : id;
+  stmt = ridge_store_prepare (self, "SELECT id FROM outbox WHERE destination = ? AND "
+                                    "idempotency_key = ?", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, destination, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  id = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_finalize (stmt);
+  if (id == 0)
+    g_set_error (error, RIDGE_STORE_ERROR, RIDGE_STORE_ERROR_FAILED,
+                 "The outbox item for template %" G_GINT64_FORMAT " was not written",
+                 template_id);
+  return id;
 }
 
 GPtrArray *
@@ -1635,8 +1692,10 @@ ridge_store_outbox_mark (RidgeStore *self,
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (RIDGE_IS_STORE (self), FALSE);
-  stmt = ridge_store_prepare (self, "UPDATE outbox SET attempts = attempts + 1, state = ?, "
-                                    "last_error = ?, next_attempt_ms = ? WHERE id = ?", error);
+  stmt = ridge_store_prepare (self, "UPDATE outbox SET attempts = attempts + 1, state = ?1, "
+                                    "last_error = ?2, next_attempt_ms = ?3, finished_ms = "
+                                    "CASE ?1 WHEN 'queued' THEN 0 ELSE ?5 END WHERE id = ?4",
+                              error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, done ? "done" : next_attempt_ms > 0 ? "queued" : "failed", -1,
@@ -1644,6 +1703,7 @@ ridge_store_outbox_mark (RidgeStore *self,
   bind_text_or_null (stmt, 2, done ? NULL : error_text);
   sqlite3_bind_int64 (stmt, 3, next_attempt_ms);
   sqlite3_bind_int64 (stmt, 4, item_id);
+  sqlite3_bind_int64 (stmt, 5, ridge_store_now_ms ());
   if (!ridge_store_step_done (self, stmt, error))
     return FALSE;
   return check_changed (self, "outbox item", item_id, error);

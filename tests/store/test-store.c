@@ -267,7 +267,7 @@ test_crud (void)
   rows = ridge_store_outbox_due (store, ridge_store_now_ms () + 1, 10, &error);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_cmpstr (((RidgeStoreOutboxItem *)rows->pdata[0])->idempotency_key, ==,
-                   g_strdup_printf ("server-main:%" G_GINT64_FORMAT ":2", a));
+                   g_strdup_printf ("%s:%" G_GINT64_FORMAT ":2", ridge_store_get_uuid (store), a));
   g_clear_pointer (&rows, g_ptr_array_unref);
   g_assert_true (ridge_store_outbox_mark (store, item, FALSE, "HTTP 503",
                                           ridge_store_now_ms () + 60000, &error));
