@@ -38,11 +38,14 @@ static const char usage_text[] =
   "  trace COMMAND [ARGS…]                  run COMMAND, then print the protocol trace\n"
   "  discover [--to ADDR] [--port P] [--timeout MS]\n"
   "  usb-list (or discover --usb)           Ridge terminals on USB\n"
+  "  readers                                local fingerprint readers (libfprint)\n"
   "\n"
   "Global options (anywhere on the line):\n"
   "  --terminal HOST[:PORT]  the terminal (default: $RIDGE_TERMINAL, else localhost:7420)\n"
   "  --terminal usb:[PORT]   a terminal on USB: usb: (the first), usb:1-2.3 (bus port),\n"
   "                          usb:BUS:ADDR (decimal) or usb:VID:PID (hex)\n"
+  "  --terminal reader:[N|DRIVER]  a local fingerprint reader: info, capture, enroll,\n"
+  "                          list, delete ID, verify, identify\n"
   "  --json                  print one JSON object on stdout (errors too)\n"
   "  --timeout MS            per-request timeout in milliseconds (default 5000)\n"
   "\n"
@@ -530,7 +533,12 @@ main (int   argc,
       }
     cmd = args[0];
     rc = -1;
-    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+#ifdef RIDGECTL_HAVE_FPRINT
+    /* local libfprint readers (ridgectl-reader.c) */
+    if (g_str_equal (cmd, "readers") || g_str_has_prefix (ctl.terminal, "reader:"))
+      rc = ctl_reader_main (&ctl, nargs, args);
+#endif
+    for (guint i = 0; rc < 0 && i < G_N_ELEMENTS (commands); i++)
       if (g_str_equal (cmd, commands[i].name))
         rc = commands[i].fn (&ctl, nargs, args);
     if (rc < 0)

@@ -7,6 +7,7 @@
 
 #include "ridge-fprint.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -1277,4 +1278,197 @@ ridge_fprint_print_to_templates (FpPrint       *print,
       n_out++;
     }
   return n_out;
+}
+
+/* ---- Prints kept by Ridge ------------------------------------------------------------- */
+
+char *
+ridge_fprint_print_id (FpPrint *print,
+                       GError **error)
+{
+  g_autofree guchar *data = NULL;
+  g_autofree char *sum = NULL;
+  gsize len = 0;
+  GError *local = NULL;
+
+  g_return_val_if_fail (FP_IS_PRINT (print), NULL);
+  if (!fp_print_serialize (print, &data, &len, &local))
+    {
+      g_propagate_error (error, humanize (local));
+      return NULL;
+    }
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  return g_strndup (sum, 12);
+}
+
+gboolean
+ridge_reader_keeps_prints (RidgeReader *self)
+{
+  RidgeReaderFeatures f;
+
+  g_return_val_if_fail (RIDGE_IS_READER (self), FALSE);
+  f = ridge_reader_get_features (self);
+  return (f & RIDGE_READER_FEATURE_STORAGE) && (f & RIDGE_READER_FEATURE_LIST);
+}
+
+static char *
+safe_component (const char *text)
+{
+  char *s = g_strdup (text != NULL && *text != '\0' ? text : "unknown");
+
+  for (char *p = s; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != ':')
+      *p = '_';
+  if (s[0] == '.')
+    s[0] = '_';
+  return s;
+}
+
+char *
+ridge_reader_dup_local_dir (RidgeReader *self)
+{
+  const char *base = g_getenv ("RIDGE_PRINTS_DIR");
+  g_autofree char *fallback = NULL;
+  g_autofree char *driver = NULL;
+  g_autofree char *device = NULL;
+
+  g_return_val_if_fail (RIDGE_IS_READER (self), NULL);
+  if (base == NULL || *base == '\0')
+    base = fallback = g_build_filename (g_get_user_data_dir (), "ridge", "prints", NULL);
+  driver = safe_component (ridge_reader_get_driver (self));
+  device = safe_component (ridge_reader_get_device_id (self));
+  return g_build_filename (base, driver, device, NULL);
+}
+
+static gboolean
+valid_print_id (const char *id)
+{
+  if (id == NULL || strlen (id) != 12)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p) || g_ascii_isupper (*p))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+ridge_reader_store_local_print (RidgeReader *self,
+                                FpPrint     *print,
+                                GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (RIDGE_IS_READER (self), FALSE);
+  g_return_val_if_fail (FP_IS_PRINT (print), FALSE);
+  id = ridge_fprint_print_id (print, error);
+  if (id == NULL)
+    return FALSE;
+  dir = ridge_reader_dup_local_dir (self);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "Cannot create the folder %s for the reader's prints: %s", dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  name = g_strconcat (id, ".fp3", NULL);
+  path = g_build_filename (dir, name, NULL);
+  return ridge_fprint_print_save (print, path, error);
+}
+
+static int
+compare_enroll_dates (gconstpointer a,
+                      gconstpointer b)
+{
+  FpPrint *pa = *(FpPrint **)a;
+  FpPrint *pb = *(FpPrint **)b;
+  const GDate *da = fp_print_get_enroll_date (pa);
+  const GDate *db = fp_print_get_enroll_date (pb);
+
+  if (da != NULL && db != NULL && g_date_valid (da) && g_date_valid (db))
+    return g_date_compare (da, db);
+  return (da != NULL && g_date_valid (da)) - (db != NULL && g_date_valid (db));
+}
+
+GPtrArray *
+ridge_reader_load_local_prints (RidgeReader *self,
+                                GError     **error)
+{
+  g_autofree char *dir_path = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GPtrArray) prints = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GError *local = NULL;
+  const char *name;
+
+  g_return_val_if_fail (RIDGE_IS_READER (self), NULL);
+  dir_path = ridge_reader_dup_local_dir (self);
+  dir = g_dir_open (dir_path, 0, &local);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_error_free (local);
+          return g_steal_pointer (&prints);
+        }
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".fp3"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc)g_strcmp0);   /* a stable order for equal dates */
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir_path, g_ptr_array_index (names, i), NULL);
+      g_autoptr (GError) bad = NULL;
+      FpPrint *print = ridge_fprint_print_load (path, &bad);
+
+      if (print == NULL)
+        {
+          g_warning ("Skipping the print file %s: %s", path, bad->message);
+          continue;
+        }
+      g_ptr_array_add (prints, print);
+    }
+  g_ptr_array_sort (prints, compare_enroll_dates);
+  return g_steal_pointer (&prints);
+}
+
+gboolean
+ridge_reader_delete_local_print (RidgeReader *self,
+                                 const char  *id,
+                                 GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (RIDGE_IS_READER (self), FALSE);
+  if (!valid_print_id (id))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "There is no print “%s”.",
+                   id != NULL ? id : "");
+      return FALSE;
+    }
+  dir = ridge_reader_dup_local_dir (self);
+  name = g_strconcat (id, ".fp3", NULL);
+  path = g_build_filename (dir, name, NULL);
+  if (g_unlink (path) != 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "There is no print “%s”.", id);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                     "Cannot delete the print file %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -168,6 +168,33 @@ gboolean   ridge_reader_delete_print_finish (RidgeReader  *self,
                                              GAsyncResult *result,
                                              GError      **error);
 
+/* ---- Prints kept by Ridge ------------------------------------------------------------ */
+
+/* A short stable name for a print: the first 12 hex digits of the SHA-256 of its
+ * serialization (the same print always gets the same id, on the chip or in a file). */
+char      *ridge_fprint_print_id (FpPrint *print,
+                                  GError **error);
+
+/* TRUE when the reader keeps its prints itself (storage with listing): then enrolled prints
+ * live on the chip; otherwise Ridge keeps them in the reader's local folder. */
+gboolean   ridge_reader_keeps_prints (RidgeReader *self);
+
+/* The local folder of a reader's prints: $RIDGE_PRINTS_DIR, else
+ * $XDG_DATA_HOME/ridge/prints, then DRIVER/DEVICE-ID (unsafe characters as '_'). */
+char      *ridge_reader_dup_local_dir (RidgeReader *self);
+/* Writes the print as ID.fp3 (mode 0600, folders 0700); ID from ridge_fprint_print_id(). */
+gboolean   ridge_reader_store_local_print (RidgeReader *self,
+                                           FpPrint     *print,
+                                           GError     **error);
+/* The prints of the local folder, oldest enrollment first; a damaged file is skipped with
+ * a warning, a missing folder is an empty list. Array of FpPrint*, transfer full. */
+GPtrArray *ridge_reader_load_local_prints (RidgeReader *self,
+                                           GError     **error);
+/* Deletes ID.fp3; G_IO_ERROR_NOT_FOUND when there is no such print. */
+gboolean   ridge_reader_delete_local_print (RidgeReader *self,
+                                            const char  *id,
+                                            GError     **error);
+
 /* ---- Prints: files and conversion ---------------------------------------------------- */
 
 #define RIDGE_FPRINT_MAX_FILE_BYTES (4 * 1024 * 1024)
