@@ -38,6 +38,8 @@ static const char usage_text[] =
   "  trace COMMAND [ARGS…]                  run COMMAND, then print the protocol trace\n"
   "  discover [--to ADDR] [--port P] [--timeout MS]\n"
   "  usb-list (or discover --usb)           Ridge terminals on USB\n"
+  "  export [--profile NAME|--url URL] …    send the local store to an export server\n"
+  "  export status|test|profile …|token …   (ridgectl export --help)\n"
   "  readers                                local fingerprint readers (libfprint)\n"
   "\n"
   "Global options (anywhere on the line):\n"
@@ -74,6 +76,7 @@ static const struct {
   { "diag", ctl_cmd_diag },
   { "discover", ctl_cmd_discover },
   { "usb-list", ctl_cmd_usb_list },
+  { "export", ctl_cmd_export },
 };
 
 /* ---- helpers -------------------------------------------------------------------------- */

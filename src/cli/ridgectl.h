@@ -81,6 +81,9 @@ int ctl_cmd_diag (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_discover (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_usb_list (Ctl *ctl, int argc, char **argv);
 
+/* ridgectl-export.c */
+int ctl_cmd_export (Ctl *ctl, int argc, char **argv);
+
 /* local libfprint readers (ridgectl-reader.c): `readers`, and every command on a
  * `reader:` address */
 int ctl_reader_main (Ctl *ctl, int argc, char **argv);

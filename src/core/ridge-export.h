@@ -115,7 +115,7 @@ typedef enum {
 } RidgeExportQueue;
 
 #define RIDGE_TYPE_EXPORTER (ridge_exporter_get_type ())
-G_DECLARE_FINAL_TYPE (RidgeExporter, ridge_exporter, RIDGE, EXPORTER, GObject)
+G_DECLARE_FINAL_TYPE (RidgeExporter, ridge_exporter, RIDGE, EXPORTER, GObject);
 
 /* The exporter opens its own connection to store's file in its worker thread. */
 RidgeExporter *ridge_exporter_new (RidgeStore               *store,

@@ -153,8 +153,40 @@ fail:
   return -1;
 }
 
-#define ITEM_COLUMNS "id, template_id, template_version, destination, idempotency_key, " \
-  "attempts, next_attempt_ms, state, last_error, remote_id, finished_ms"
+static const char sql_queued[] =
+  "SELECT id, template_id, template_version, destination, idempotency_key, attempts, "
+  "next_attempt_ms, state, last_error, remote_id, finished_ms FROM outbox "
+  "WHERE destination = ? AND state = 'queued' AND id > ? ORDER BY id LIMIT ?";
+
+static const char sql_list[] =
+  "SELECT id, template_id, template_version, destination, idempotency_key, attempts, "
+  "next_attempt_ms, state, last_error, remote_id, finished_ms FROM outbox "
+  "WHERE destination = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY id";
+
+#define COUNT_STATE(cond) \
+  " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination AND " cond "),"
+
+static const char sql_status[] =
+  "WITH d (destination) AS (SELECT destination FROM outbox UNION "
+  "  SELECT destination FROM export_runs UNION SELECT ?1) "
+  "SELECT d.destination,"
+  COUNT_STATE ("o.state = 'queued'")
+  COUNT_STATE ("o.state = 'done'")
+  COUNT_STATE ("o.state = 'duplicate'")
+  COUNT_STATE ("o.state = 'rejected'")
+  COUNT_STATE ("o.state = 'conflict'")
+  COUNT_STATE ("o.state IN ('failed', 'superseded')")
+  " coalesce (r.last_run_ms, 0), coalesce (r.last_success_ms, 0), r.last_error "
+  "FROM d LEFT JOIN export_runs r ON r.destination = d.destination "
+  "WHERE d.destination IS NOT NULL AND (?1 IS NULL OR d.destination = ?1) "
+  "ORDER BY d.destination";
+
+static const char sql_set_run[] =
+  "INSERT INTO export_runs (destination, last_run_ms, last_finished_ms, last_success_ms, "
+  "  last_error) VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN ?3 ELSE 0 END, ?4) "
+  "ON CONFLICT (destination) DO UPDATE SET last_run_ms = ?2, last_finished_ms = ?3, "
+  "  last_success_ms = CASE WHEN ?4 IS NULL THEN ?3 ELSE last_success_ms END, "
+  "  last_error = ?4";
 
 static GPtrArray *
 read_items (RidgeStore   *self,
@@ -201,8 +233,7 @@ ridge_store_outbox_queued (RidgeStore *self,
 
   g_return_val_if_fail (RIDGE_IS_STORE (self), NULL);
   g_return_val_if_fail (destination != NULL, NULL);
-  stmt = ridge_store_prepare (self, "SELECT " ITEM_COLUMNS " FROM outbox WHERE destination = ? "
-                                    "AND state = 'queued' AND id > ? ORDER BY id LIMIT ?", error);
+  stmt = ridge_store_prepare (self, sql_queued, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, destination, -1, SQLITE_TRANSIENT);
@@ -221,8 +252,7 @@ ridge_store_outbox_list (RidgeStore *self,
 
   g_return_val_if_fail (RIDGE_IS_STORE (self), NULL);
   g_return_val_if_fail (destination != NULL, NULL);
-  stmt = ridge_store_prepare (self, "SELECT " ITEM_COLUMNS " FROM outbox WHERE destination = ?1 "
-                                    "AND (?2 IS NULL OR state = ?2) ORDER BY id", error);
+  stmt = ridge_store_prepare (self, sql_list, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, destination, -1, SQLITE_TRANSIENT);
@@ -324,24 +354,7 @@ ridge_store_export_status (RidgeStore *self,
   int rc;
 
   g_return_val_if_fail (RIDGE_IS_STORE (self), NULL);
-  stmt = ridge_store_prepare (self,
-    "WITH d (destination) AS (SELECT destination FROM outbox UNION "
-    "                         SELECT destination FROM export_runs UNION SELECT ?1) "
-    "SELECT d.destination, "
-    " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination AND o.state = 'queued'),"
-    " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination AND o.state = 'done'),"
-    " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination "
-    "   AND o.state = 'duplicate'),"
-    " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination "
-    "   AND o.state = 'rejected'),"
-    " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination "
-    "   AND o.state = 'conflict'),"
-    " (SELECT count(*) FROM outbox o WHERE o.destination = d.destination "
-    "   AND o.state IN ('failed', 'superseded')),"
-    " coalesce (r.last_run_ms, 0), coalesce (r.last_success_ms, 0), r.last_error "
-    "FROM d LEFT JOIN export_runs r ON r.destination = d.destination "
-    "WHERE d.destination IS NOT NULL AND (?1 IS NULL OR d.destination = ?1) "
-    "ORDER BY d.destination", error);
+  stmt = ridge_store_prepare (self, sql_status, error);
   if (stmt == NULL)
     return NULL;
   if (destination)
@@ -384,13 +397,7 @@ ridge_store_set_export_run (RidgeStore *self,
 
   g_return_val_if_fail (RIDGE_IS_STORE (self), FALSE);
   g_return_val_if_fail (destination != NULL && *destination, FALSE);
-  stmt = ridge_store_prepare (self,
-    "INSERT INTO export_runs (destination, last_run_ms, last_finished_ms, last_success_ms, "
-    "                         last_error) VALUES (?1, ?2, ?3, CASE WHEN ?4 IS NULL THEN ?3 "
-    "                         ELSE 0 END, ?4) "
-    "ON CONFLICT (destination) DO UPDATE SET last_run_ms = ?2, last_finished_ms = ?3, "
-    "  last_success_ms = CASE WHEN ?4 IS NULL THEN ?3 ELSE last_success_ms END, "
-    "  last_error = ?4", error);
+  stmt = ridge_store_prepare (self, sql_set_run, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, destination, -1, SQLITE_TRANSIENT);
