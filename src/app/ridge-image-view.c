@@ -27,6 +27,7 @@ typedef struct {
   GdkTexture      *texture;   /* R8G8B8 copy for minification */
   RidgeMinutia    *minutiae;
   guint            n_minutiae;
+  guint8          *marks;     /* per minutia RidgeMinutiaMark, NULL = colour by quality */
 } Plate;
 
 typedef struct {
@@ -61,6 +62,7 @@ struct _RidgeImageView {
   gboolean pointer_inside;
   int      measured_w;         /* content size last reported by measure() */
   int      measured_h;
+  gboolean in_set_view;        /* applying another view's zoom/pan: do not echo it */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeImageView, ridge_image_view, GTK_TYPE_WIDGET);
@@ -86,6 +88,20 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_VIEW_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+emit_view_changed (RidgeImageView *self)
+{
+  if (!self->in_set_view)
+    g_signal_emit (self, signals[SIGNAL_VIEW_CHANGED], 0);
+}
+
 /* ---- data ---------------------------------------------------------------------------- */
 
 static void
@@ -95,6 +111,7 @@ plate_clear (Plate *plate)
   g_clear_pointer (&plate->surface, cairo_surface_destroy);
   g_clear_object (&plate->texture);
   g_clear_pointer (&plate->minutiae, g_free);
+  g_clear_pointer (&plate->marks, g_free);
   plate->n_minutiae = 0;
   plate->width = plate->height = 0;
 }
@@ -185,6 +202,7 @@ plate_set_minutiae (Plate              *plate,
                     guint               n_minutiae)
 {
   g_clear_pointer (&plate->minutiae, g_free);
+  g_clear_pointer (&plate->marks, g_free);
   plate->n_minutiae = 0;
   if (minutiae == NULL || n_minutiae == 0)
     return;
@@ -513,7 +531,8 @@ minutia_path (cairo_t            *cr,
               const RidgeMinutia *mi,
               double              x,
               double              y,
-              double              r)
+              double              r,
+              gboolean            tick)
 {
   double dx = cos (mi->angle);
   double dy = -sin (mi->angle);
@@ -536,6 +555,8 @@ minutia_path (cairo_t            *cr,
         cairo_close_path (cr);
         break;
     }
+  if (!tick)
+    return;
   cairo_move_to (cr, x + dx * r, y + dy * r);
   cairo_line_to (cr, x + dx * r * 2.8, y + dy * r * 2.8);
 }
@@ -556,16 +577,27 @@ paint_minutiae (RidgeImageView *self,
       const RidgeMinutia *mi = &plate->minutiae[i];
       double x = self->offset_x + (x0 + mi->x) * self->zoom;
       double y = self->offset_y + mi->y * self->zoom;
+      /* positions only (e.g. NBIS through libfprint): no direction tick */
+      gboolean tick = plate->marks == NULL
+                      || !(plate->marks[i] & RIDGE_MINUTIA_MARK_POSITION_ONLY);
+      guint8 mark = plate->marks != NULL ? plate->marks[i] & 0x0f : RIDGE_MINUTIA_MARK_NONE;
       GdkRGBA c;
 
       /* dark halo first so the marks read on light and dark ridges alike */
-      minutia_path (cr, mi, x, y, r);
+      minutia_path (cr, mi, x, y, r, tick);
       cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
       cairo_set_line_width (cr, 4.0);
       cairo_stroke (cr);
 
-      minutia_path (cr, mi, x, y, r);
-      quality_colour (mi->quality, &c);
+      minutia_path (cr, mi, x, y, r, tick);
+      if (mark == RIDGE_MINUTIA_MARK_MATCHED)
+        c = (GdkRGBA) { 0.20, 0.82, 0.48, 1.0 }
+      ;
+      else if (mark == RIDGE_MINUTIA_MARK_UNMATCHED)
+        c = (GdkRGBA) { 0.95, 0.25, 0.75, 1.0 }
+      ;
+      else
+        quality_colour (mi->quality, &c);
       gdk_cairo_set_source_rgba (cr, &c);
       cairo_set_line_width (cr, 2.0);
       cairo_stroke (cr);
@@ -912,6 +944,11 @@ ridge_image_view_class_init (RidgeImageViewClass *klass)
     g_param_spec_boolean ("has-image", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* the user zoomed, panned or went back to fit (not emitted by ridge_image_view_set_view) */
+  signals[SIGNAL_VIEW_CHANGED] =
+    g_signal_new ("view-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "image.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "image.zoom-out", NULL, zoom_action);
@@ -1269,6 +1306,7 @@ ridge_image_view_zoom_at (RidgeImageView *self,
   update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  emit_view_changed (self);
 }
 
 gboolean
@@ -1295,6 +1333,7 @@ ridge_image_view_set_fit (RidgeImageView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (old_zoom != self->zoom)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  emit_view_changed (self);
 }
 
 void
@@ -1311,6 +1350,7 @@ ridge_image_view_pan (RidgeImageView *self,
   self->offset_y += dy;
   clamp_offset (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  emit_view_changed (self);
 }
 
 void
@@ -1323,4 +1363,48 @@ ridge_image_view_get_offset (RidgeImageView *self,
     *x = self->offset_x;
   if (y)
     *y = self->offset_y;
+}
+
+void
+ridge_image_view_set_minutia_marks (RidgeImageView *self,
+                                    const guint8   *marks,
+                                    guint           n_marks)
+{
+  g_return_if_fail (RIDGE_IS_IMAGE_VIEW (self));
+
+  g_clear_pointer (&self->probe.marks, g_free);
+  /* marks belong to these minutiae, one each; anything else is ignored */
+  if (marks != NULL && n_marks > 0 && n_marks == self->probe.n_minutiae)
+    self->probe.marks = g_memdup2 (marks, n_marks);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ridge_image_view_set_view (RidgeImageView *self,
+                           gboolean        fit,
+                           double          zoom,
+                           double          offset_x,
+                           double          offset_y)
+{
+  g_return_if_fail (RIDGE_IS_IMAGE_VIEW (self));
+  g_return_if_fail (isfinite (zoom) && isfinite (offset_x) && isfinite (offset_y));
+
+  self->in_set_view = TRUE;
+  if (fit)
+    ridge_image_view_set_fit (self, TRUE);
+  else
+    {
+      double old_zoom = self->zoom;
+
+      set_fit_internal (self, FALSE);
+      self->zoom = CLAMP (zoom, RIDGE_IMAGE_VIEW_MIN_ZOOM, RIDGE_IMAGE_VIEW_MAX_ZOOM);
+      self->offset_x = offset_x;
+      self->offset_y = offset_y;
+      clamp_offset (self);
+      update_accessible (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      if (old_zoom != self->zoom)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+    }
+  self->in_set_view = FALSE;
 }

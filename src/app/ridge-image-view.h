@@ -68,6 +68,28 @@ void           ridge_image_view_set_pairs (RidgeImageView         *self,
                                            guint                   n_pairs);
 guint          ridge_image_view_get_n_pairs (RidgeImageView *self);
 
+/* Colours the (probe) minutiae by agreement instead of quality, one RidgeMinutiaMark per
+ * minutia as last set with ridge_image_view_set_minutiae (other lengths are ignored);
+ * NULL goes back to quality colours. Setting new minutiae clears the marks. */
+typedef enum {
+  RIDGE_MINUTIA_MARK_NONE      = 0,
+  RIDGE_MINUTIA_MARK_MATCHED   = 1,        /* green */
+  RIDGE_MINUTIA_MARK_UNMATCHED = 2,        /* magenta */
+  RIDGE_MINUTIA_MARK_POSITION_ONLY = 0x10, /* or'ed in: no direction tick (angle unknown) */
+} RidgeMinutiaMark;
+
+void           ridge_image_view_set_minutia_marks (RidgeImageView *self,
+                                                   const guint8   *marks,
+                                                   guint           n_marks);
+
+/* Applies another view's zoom and offset (or fit) without emitting ::view-changed: two
+ * views kept in step connect ::view-changed of each to set_view of the other. */
+void           ridge_image_view_set_view (RidgeImageView *self,
+                                          gboolean        fit,
+                                          double          zoom,
+                                          double          offset_x,
+                                          double          offset_y);
+
 RidgeOverlays  ridge_image_view_get_overlays (RidgeImageView *self);
 void           ridge_image_view_set_overlays (RidgeImageView *self,
                                               RidgeOverlays   overlays);

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "core/ridge-image-io.h"
+#include "ridge-compare-view.h"
+#include "ridge-sensor-panel.h"
 
 /* arrival times kept for the frame rate */
 #define FPS_WINDOW 64
@@ -19,21 +21,25 @@
 struct _RidgeLivePage {
   AdwBin parent_instance;
 
-  GtkStack       *stack;
-  AdwStatusPage  *empty_page;
-  RidgeImageView *image_view;
-  GtkLabel       *source_label;
-  GtkLabel       *quality_label;
-  GtkLevelBar    *quality_bar;
-  GtkLabel       *hint_label;
-  GtkLabel       *fps_label;
-  GtkLabel       *dropped_label;
-  GtkCheckButton *minutiae_check;
-  GtkCheckButton *orientation_check;
-  GtkCheckButton *quality_check;
-  GtkCheckButton *foreground_check;
-  GtkCheckButton *binary_check;
-  GtkCheckButton *skeleton_check;
+  GtkStack         *stack;
+  AdwStatusPage    *empty_page;
+  GtkStack         *view_stack;
+  RidgeImageView   *image_view;
+  RidgeCompareView *compare_view;
+  GtkToggleButton  *compare_button;
+  RidgeSensorPanel *sensor_panel;
+  GtkLabel         *source_label;
+  GtkLabel         *quality_label;
+  GtkLevelBar      *quality_bar;
+  GtkLabel         *hint_label;
+  GtkLabel         *fps_label;
+  GtkLabel         *dropped_label;
+  GtkCheckButton   *minutiae_check;
+  GtkCheckButton   *orientation_check;
+  GtkCheckButton   *quality_check;
+  GtkCheckButton   *foreground_check;
+  GtkCheckButton   *binary_check;
+  GtkCheckButton   *skeleton_check;
 
   /* the frame on screen, kept for "Save Frame" */
   RidgeImage frame;
@@ -60,6 +66,9 @@ struct _RidgeLivePage {
   int           cur_quality;
   gboolean      cur_has_maps;
   gboolean      hints_follow;             /* the engine's hints for this frame come later */
+  gboolean      paused_by_compare;        /* the comparison froze the stream, not the user */
+  gint64        shown_time_us;            /* arrival of the frame on screen (0 from a file) */
+  guint64       n_shown;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeLivePage, ridge_live_page, ADW_TYPE_BIN);
@@ -186,6 +195,8 @@ sync_overlay_sensitivity (RidgeLivePage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->skeleton_check),
                             ridge_image_view_has_map (v, RIDGE_MAP_SKELETON));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "live.save", self->frame.pixels != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->compare_button),
+                            ridge_compare_view_nbis_available () && self->frame.pixels != NULL);
 }
 
 static gboolean maps_wanted (RidgeLivePage *self);
@@ -275,6 +286,8 @@ show_frame (RidgeLivePage        *self,
   copy.pixels = g_memdup2 (frame->image->pixels, (gsize)copy.width * copy.height);
   g_free (self->frame.pixels);
   self->frame = copy;
+  self->shown_time_us = frame->time_us;
+  self->n_shown++;
 
   ridge_image_view_clear_maps (self->image_view);
   ridge_image_view_set_minutiae (self->image_view, frame->minutiae, frame->n_minutiae);
@@ -338,6 +351,7 @@ ridge_live_page_clear (RidgeLivePage *self)
 {
   g_return_if_fail (RIDGE_IS_LIVE_PAGE (self));
 
+  gtk_toggle_button_set_active (self->compare_button, FALSE);
   ridge_image_view_set_image (self->image_view, NULL, NULL);
   g_clear_pointer (&self->frame.pixels, g_free);
   self->frame = (RidgeImage) { 0 };
@@ -368,6 +382,13 @@ ridge_live_page_set_paused (RidgeLivePage *self,
   if (self->paused == paused)
     return;
   self->paused = paused;
+  if (!paused)
+    {
+      /* streaming again: the frozen comparison is over */
+      self->paused_by_compare = FALSE;
+      if (self->compare_button != NULL)
+        gtk_toggle_button_set_active (self->compare_button, FALSE);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
 }
 
@@ -386,6 +407,7 @@ typedef struct {
   guint          n_minutiae;
   int            quality;
   char          *note;
+  gint64         time_us;          /* the frame's arrival */
   gboolean       show;             /* display the analysed frame with its maps */
   RidgeFeatures *features;
   int            result;
@@ -422,6 +444,7 @@ analysis_job_new (const RidgeLiveFrame *frame,
     }
   job->quality = frame->quality;
   job->note = g_strdup (frame->note);
+  job->time_us = frame->time_us;
   job->show = show;
   return job;
 }
@@ -482,7 +505,7 @@ analysis_done_cb (GObject      *source,
       guint n_maps = 0;
       RidgeLiveFrame frame = {
         .image = &job->img, .minutiae = job->minutiae, .n_minutiae = job->n_minutiae,
-        .quality = quality, .hints = hints, .note = job->note,
+        .quality = quality, .hints = hints, .note = job->note, .time_us = job->time_us,
       };
 
       if (job->result == RIDGE_ENGINE_OK)
@@ -688,6 +711,7 @@ ridge_live_page_set_item (RidgeLivePage     *self,
       g_clear_signal_handler (&self->state_handler, self->item);
     }
   g_set_object (&self->item, item);
+  ridge_sensor_panel_set_item (self->sensor_panel, item);
   ridge_live_page_clear (self);
   if (item != NULL)
     {
@@ -926,6 +950,78 @@ zoom_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->image_view), target, NULL);
 }
 
+/* ---- extractor comparison ------------------------------------------------------------ */
+
+static void
+compare_toggled_cb (RidgeLivePage *self)
+{
+  gboolean on = gtk_toggle_button_get_active (self->compare_button);
+
+  if (on && self->frame.pixels != NULL && ridge_compare_view_nbis_available ())
+    {
+      /* the frame on screen stays: the comparison is about these very pixels */
+      if (!self->paused)
+        {
+          ridge_live_page_set_paused (self, TRUE);
+          self->paused_by_compare = TRUE;
+        }
+      ridge_compare_view_set_image (self->compare_view, &self->frame);
+      gtk_stack_set_visible_child_name (self->view_stack, "compare");
+      return;
+    }
+  if (on)
+    {
+      /* nothing to compare (no frame, or no NBIS in this build) */
+      gtk_toggle_button_set_active (self->compare_button, FALSE);
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->view_stack, "image");
+  if (self->paused_by_compare)
+    {
+      self->paused_by_compare = FALSE;
+      ridge_live_page_set_paused (self, FALSE);
+    }
+}
+
+gboolean
+ridge_live_page_get_comparing (RidgeLivePage *self)
+{
+  g_return_val_if_fail (RIDGE_IS_LIVE_PAGE (self), FALSE);
+  return gtk_toggle_button_get_active (self->compare_button);
+}
+
+void
+ridge_live_page_set_comparing (RidgeLivePage *self,
+                               gboolean       comparing)
+{
+  g_return_if_fail (RIDGE_IS_LIVE_PAGE (self));
+  gtk_toggle_button_set_active (self->compare_button, comparing);
+}
+
+RidgeCompareView *
+ridge_live_page_get_compare_view (RidgeLivePage *self)
+{
+  g_return_val_if_fail (RIDGE_IS_LIVE_PAGE (self), NULL);
+  return self->compare_view;
+}
+
+RidgeSensorPanel *
+ridge_live_page_get_sensor_panel (RidgeLivePage *self)
+{
+  g_return_val_if_fail (RIDGE_IS_LIVE_PAGE (self), NULL);
+  return self->sensor_panel;
+}
+
+gint64
+ridge_live_page_get_shown_time (RidgeLivePage *self,
+                                guint64       *n_shown)
+{
+  g_return_val_if_fail (RIDGE_IS_LIVE_PAGE (self), 0);
+  if (n_shown != NULL)
+    *n_shown = self->n_shown;
+  return self->shown_time_us;
+}
+
 /* ---- GObject ------------------------------------------------------------------------- */
 
 static void
@@ -1010,11 +1106,17 @@ ridge_live_page_class_init (RidgeLivePageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (RIDGE_TYPE_IMAGE_VIEW);
+  g_type_ensure (RIDGE_TYPE_COMPARE_VIEW);
+  g_type_ensure (RIDGE_TYPE_SENSOR_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ridge/Ridge/ui/ridge-live-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, image_view);
+  gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, compare_view);
+  gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, compare_button);
+  gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, sensor_panel);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, source_label);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, quality_label);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, quality_bar);
@@ -1028,6 +1130,7 @@ ridge_live_page_class_init (RidgeLivePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, binary_check);
   gtk_widget_class_bind_template_child (widget_class, RidgeLivePage, skeleton_check);
   gtk_widget_class_bind_template_callback (widget_class, overlay_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, compare_toggled_cb);
 
   gtk_widget_class_install_property_action (widget_class, "live.pause", "paused");
   gtk_widget_class_install_action (widget_class, "live.open", NULL, open_action);
@@ -1049,6 +1152,9 @@ ridge_live_page_init (RidgeLivePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  if (!ridge_compare_view_nbis_available ())
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->compare_button),
+                                 ridge_compare_view_unavailable_reason ());
   overlay_toggled_cb (self, NULL);
   update_fps_label (self);
   sync_overlay_sensitivity (self);

@@ -6,8 +6,10 @@
 
 #include <adwaita.h>
 
+#include "ridge-compare-view.h"
 #include "ridge-engine.h"
 #include "ridge-image-view.h"
+#include "ridge-sensor-panel.h"
 #include "ridge-terminal-item.h"
 
 G_BEGIN_DECLS
@@ -47,6 +49,18 @@ void            ridge_live_page_set_paused (RidgeLivePage *self,
 RidgeImageView *ridge_live_page_get_image_view (RidgeLivePage *self);
 /* Frames per second over the last second of arrivals. */
 double          ridge_live_page_get_fps (RidgeLivePage *self);
+/* Extractor comparison: freezes the frame on screen (pausing) and shows Ridge's and NBIS's
+ * minutiae side by side; off resumes the stream if the comparison paused it. Needs a
+ * frame and a build with libfprint (else the button is insensitive and says why). */
+gboolean          ridge_live_page_get_comparing (RidgeLivePage *self);
+void              ridge_live_page_set_comparing (RidgeLivePage *self,
+                                                 gboolean       comparing);
+RidgeCompareView *ridge_live_page_get_compare_view (RidgeLivePage *self);
+RidgeSensorPanel *ridge_live_page_get_sensor_panel (RidgeLivePage *self);
+/* Arrival time (RidgeLiveFrame.time_us) of the frame on screen, and how many frames were
+ * put on screen so far (for the app benchmark). */
+gint64            ridge_live_page_get_shown_time (RidgeLivePage *self,
+                                                  guint64       *n_shown);
 /* The translated sentences for a set of hint bits, one per line; "" for none. */
 char           *ridge_live_page_hints_text (guint hints);
 

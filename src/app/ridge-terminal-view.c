@@ -12,6 +12,7 @@
 
 #include "ridge-enroll-page.h"
 #include "ridge-enrollments-page.h"
+#include "ridge-verify-page.h"
 
 struct _RidgeTerminalView {
   AdwBin parent_instance;
@@ -25,6 +26,7 @@ struct _RidgeTerminalView {
   RidgeHealthPage      *health_page;
   RidgeEnrollPage      *enroll_page;
   RidgeEnrollmentsPage *enrollments_page;
+  RidgeVerifyPage      *verify_page;
   AdwStatusPage        *diagnostics_status;
   GtkStack             *diagnostics_stack;
   AdwPreferencesGroup  *info_group;
@@ -171,6 +173,7 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
   g_type_ensure (RIDGE_TYPE_HEALTH_PAGE);
   g_type_ensure (RIDGE_TYPE_ENROLL_PAGE);
   g_type_ensure (RIDGE_TYPE_ENROLLMENTS_PAGE);
+  g_type_ensure (RIDGE_TYPE_VERIFY_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/ridge/Ridge/ui/ridge-terminal-view.ui");
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, header_bar);
@@ -183,6 +186,7 @@ ridge_terminal_view_class_init (RidgeTerminalViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enroll_page);
   gtk_widget_class_bind_template_callback (widget_class, enrolled_cb);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, enrollments_page);
+  gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, verify_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_status);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, diagnostics_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeTerminalView, info_group);
@@ -226,6 +230,7 @@ ridge_terminal_view_set_item (RidgeTerminalView *self,
   ridge_live_page_set_item (self->live_page, item);
   ridge_enroll_page_set_item (self->enroll_page, item);
   ridge_enrollments_page_set_item (self->enrollments_page, item);
+  ridge_verify_page_set_item (self->verify_page, item);
   ridge_health_page_set_item (self->health_page, item);
   if (item != NULL)
     {
