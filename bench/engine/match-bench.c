@@ -9,7 +9,11 @@
  * synthetic random templates of 50 minutiae. Single thread, timed in processor time:
  * figures are per core.
  *  - 1:1: ridge_match on every ordered pair (both templates prepared in each call), then
- *    ridge_match_prepared on every ordered pair of templates prepared once.
+ *    ridge_match_prepared on every ordered pair of templates prepared once; each against
+ *    the reference matcher (match-ref.c, the matcher before the speed work, frozen) in
+ *    the same run: passes over all pairs alternate between the two, so both see the same
+ *    machine load, and the ratio is printed. The scores of the two are compared too (how
+ *    many pairs score on the same side of RIDGE_MATCH_THRESHOLD).
  *  - 1:N: galleries of 1,000 and 10,000 templates made by perturbing the real ones
  *    (rotation, translation, jitter, 15 % minutiae dropped, 15 % spurious added) plus one
  *    other impression of the probe's finger; ridge_match_index_identify at
@@ -19,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ridge-engine.h"
+#include "match-ref.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -291,51 +296,99 @@ main (int argc, char **argv)
     mean += e[i].t.n_minutiae;
   printf ("  %.1f minutiae per template on average\n", mean / n);
 
-  /* 1:1, repeated over all ordered pairs for at least 2 s */
-  long count = 0;
+  /* 1:1: passes over all ordered pairs, alternating between the current matcher and the
+   * reference, until each has run at least 2 s (one pass each with --once) */
+  double t_cur = 0, t_ref = 0, t0;
+  long passes = 0;
   volatile long sink = 0;
-  double t0 = now (), t1;
 
   do
     {
+      t0 = now ();
       for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
           sink += ridge_match (&e[i].t, &e[j].t, NULL);
-      count += (long)n * n;
-      t1 = now ();
+      t_cur += now () - t0;
+      t0 = now ();
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+          sink += ref_ridge_match (&e[i].t, &e[j].t, NULL);
+      t_ref += now () - t0;
+      passes++;
     }
-  while (!once && t1 - t0 < 2.0);
+  while (!once && (t_cur < 2.0 || t_ref < 2.0));
+
+  long count = passes * n * n;
+
   printf ("  1:1 ridge_match: %.0f comparisons/s per core (%.1f us each, both templates "
-          "prepared in every call)\n", count / (t1 - t0), (t1 - t0) * 1e6 / count);
+          "prepared in every call); reference %.0f/s: %.2fx\n", count / t_cur, t_cur * 1e6 / count,
+          count / t_ref, t_ref / t_cur);
 
   /* 1:1 on prepared templates (each prepared once, as a terminal does at load time) */
   RidgePreparedTemplate **pt = calloc ((size_t)n, sizeof *pt);
+  RefPreparedTemplate **rt = calloc ((size_t)n, sizeof *rt);
 
-  if (pt == NULL)
+  if (pt == NULL || rt == NULL)
     return 1;
   t0 = now ();
   for (int i = 0; i < n; i++)
     if (ridge_prepared_template_new (&e[i].t, &pt[i]) != RIDGE_ENGINE_OK)
       return 1;
-  t1 = now ();
-  printf ("  preparation: %.1f us per template, %zu bytes\n", (t1 - t0) * 1e6 / n,
-          ridge_prepared_template_size (pt[0]));
-  count = 0;
+  t_cur = now () - t0;
   t0 = now ();
+  for (int i = 0; i < n; i++)
+    if (ref_prepared_template_new (&e[i].t, &rt[i]) != RIDGE_ENGINE_OK)
+      return 1;
+  t_ref = now () - t0;
+  printf ("  preparation: %.1f us per template, %zu bytes (reference %.1f us, %zu bytes)\n",
+          t_cur * 1e6 / n, ridge_prepared_template_size (pt[0]), t_ref * 1e6 / n,
+          ref_prepared_template_size (rt[0]));
+
+  /* the two matchers' decisions at the threshold, pair by pair */
+  int both = 0, only_cur = 0, only_ref = 0;
+
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      {
+        int a = ridge_match_prepared (pt[i], pt[j], NULL) >= RIDGE_MATCH_THRESHOLD;
+        int b = ref_match_prepared (rt[i], rt[j], NULL) >= RIDGE_MATCH_THRESHOLD;
+
+        both += a && b;
+        only_cur += a && !b;
+        only_ref += b && !a;
+      }
+
+  t_cur = t_ref = 0;
+  passes = 0;
   do
     {
+      t0 = now ();
       for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
           sink += ridge_match_prepared (pt[i], pt[j], NULL);
-      count += (long)n * n;
-      t1 = now ();
+      t_cur += now () - t0;
+      t0 = now ();
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+          sink += ref_match_prepared (rt[i], rt[j], NULL);
+      t_ref += now () - t0;
+      passes++;
     }
-  while (!once && t1 - t0 < 2.0);
+  while (!once && (t_cur < 2.0 || t_ref < 2.0));
+  count = passes * n * n;
   printf ("  1:1 ridge_match_prepared: %.0f comparisons/s per core (%.1f us each, templates "
-          "prepared beforehand)\n", count / (t1 - t0), (t1 - t0) * 1e6 / count);
+          "prepared beforehand); reference %.0f/s: %.2fx\n", count / t_cur, t_cur * 1e6 / count,
+          count / t_ref, t_ref / t_cur);
+  printf ("  pairs scoring >= %d (of %d ordered pairs, self pairs included): %d by both, "
+          "%d only by the current matcher, %d only by the reference\n", RIDGE_MATCH_THRESHOLD,
+          n * n, both, only_cur, only_ref);
   for (int i = 0; i < n; i++)
-    ridge_prepared_template_free (pt[i]);
+    {
+      ridge_prepared_template_free (pt[i]);
+      ref_prepared_template_free (rt[i]);
+    }
   free (pt);
+  free (rt);
 
   if (!once)
     {

@@ -9,6 +9,8 @@
  *   --eer       also print this program's own EER estimate on standard error
  *   --max-eer P exit 1 when the EER (percent) is above P (used by the meson test)
  *   --shared    XYT_DIR is relative to $RIDGE_SHARED_DATA; exit 77 (skip) when absent
+ *   --ref       the score matrix of the reference matcher (match-ref.c: the matcher before the
+ *               speed work, frozen), for before/after figures from one build
  *   --enroll K  instead of the matrix: compares multi-sample enrollment strategies. Each
  *               finger is enrolled 8 times from K consecutive impressions (cyclic); the
  *               other impressions of the finger are genuine probes, every impression of
@@ -22,6 +24,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ridge-engine.h"
+#include "match-ref.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -315,7 +318,7 @@ main (int argc, char **argv)
   int m1 = 0, dpi = 500, want_eer = 0;
   double max_eer = -1;
   const char *dir = NULL, *out_path = NULL;
-  int shared = 0, enroll_k = 0;
+  int shared = 0, enroll_k = 0, use_ref = 0;
   char shared_dir[4096];
 
   for (int i = 1; i < argc; i++)
@@ -324,6 +327,8 @@ main (int argc, char **argv)
         m1 = 1;
       else if (strcmp (argv[i], "--shared") == 0)
         shared = 1;
+      else if (strcmp (argv[i], "--ref") == 0)
+        use_ref = 1;
       else if (strcmp (argv[i], "--enroll") == 0 && i + 1 < argc)
         enroll_k = atoi (argv[++i]);
       else if (strcmp (argv[i], "--eer") == 0)
@@ -342,7 +347,7 @@ main (int argc, char **argv)
       else
         {
           fprintf (stderr,
-                   "usage: %s [--m1] [--shared] [--enroll K] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
+                   "usage: %s [--m1] [--shared] [--ref] [--enroll K] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
                    argv[0]);
           return 2;
         }
@@ -350,7 +355,7 @@ main (int argc, char **argv)
   if (dir == NULL || dpi <= 0 || dpi > 65535)
     {
       fprintf (stderr,
-               "usage: %s [--m1] [--shared] [--enroll K] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
+               "usage: %s [--m1] [--shared] [--ref] [--enroll K] [--dpi N] [--eer] [--max-eer P] XYT_DIR [OUT]\n",
                argv[0]);
       return 2;
     }
@@ -463,7 +468,8 @@ main (int argc, char **argv)
       fprintf (out, "%s", e[i].name);
       for (size_t j = 0; j < n; j++)
         {
-          int s = ridge_match (&e[i].t, &e[j].t, NULL);
+          int s = use_ref ? ref_ridge_match (&e[i].t, &e[j].t, NULL)
+                  : ridge_match (&e[i].t, &e[j].t, NULL);
 
           if (s < 0)
             {

@@ -7,9 +7,10 @@
  *     minutia the edges to its K nearest neighbours, described by rotation- and
  *     translation-invariant features (length, the edge direction relative to each
  *     end's minutia angle).
- *  2. Root pairs: probe edges are compared with gallery edges (sorted by length, so
- *     only a narrow length window is visited); each compatible edge pair votes for the
- *     two minutia pairs at its ends. The most voted minutia pairs become roots.
+ *  2. Root pairs: the probe's short edges (each minutia's NB_VOTE nearest) are compared
+ *     with the gallery's (indexed by angles and length, so only a narrow window is
+ *     visited); each compatible edge pair votes for the two minutia pairs at its ends.
+ *     The most voted minutia pairs become roots.
  *  3. Consolidation: from each root, a best-first graph expansion adds the minutia pair
  *     at the far end of the most similar compatible edge pair next to already paired
  *     minutiae. Edges are compared locally, so the pairing follows non-linear
@@ -30,13 +31,14 @@
 #define TWO_PI_F         6.28318530717958647692f
 
 #define NB_K             10       /* neighbours per minutia (at most 16) */
+#define NB_VOTE          4        /* of which the nearest vote for roots (all crawl) */
 #define NB_MAX_DIST      160.0f   /* 500-dpi pixels */
 #define NB_MIN_DIST      5.0f
 #define TOL_D_ABS        6.0f     /* edge length tolerance: abs + rel * length */
 #define TOL_D_REL        0.08f
-#define TOL_AQ           16       /* edge angle tolerance, 256 units a turn (22.5 degrees) */
+#define TOL_AQ           12       /* edge angle tolerance, 256 units a turn (16.9 degrees) */
 #define MAX_ROOTS        24
-#define MIN_ROOT_VOTES   2
+#define MIN_ROOT_VOTES   3
 #define ROOT_SKIP_MIN    6
 #define OVERLAP_DIST     30.0f    /* a minutia is "in the overlap" within this of the other print */
 #define NORM_MIN_COUNT   12
@@ -72,16 +74,15 @@ typedef struct {
 #define N_KEYS      (N_ABINS * N_ABINS * N_DBINS)
 
 typedef struct {
-  int       n;
-  int       n_sorted;
-  MPoint   *pt;      /* n */
-  uint8_t  *nn;      /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
-  uint16_t *dup;     /* n: bit k set when edge k of i is also j's edge to i (j < i) */
-  uint8_t  *xo;      /* n: minutiae in increasing x (stable) */
-  MEdge    *nb;      /* n * NB_K */
-  MEdge    *sorted;  /* every neighbour edge, grouped by bin_key () */
-  float     minx, miny, maxx, maxy;
-  uint16_t  bin_start[N_KEYS + 1];  /* sorted[bin_start[k] .. bin_start[k + 1]) have key k */
+  int      n;
+  int      n_sorted;
+  MPoint  *pt;       /* n */
+  uint8_t *nn;       /* n: neighbour count of i, its edges at nb[i * NB_K ...] */
+  uint8_t *xo;       /* n: minutiae in increasing x (stable) */
+  MEdge   *nb;       /* n * NB_K */
+  MEdge   *sorted;   /* the NB_VOTE nearest neighbour edges of each minutia, by bin_key () */
+  float    minx, miny, maxx, maxy;
+  uint16_t bin_start[N_KEYS + 1];   /* sorted[bin_start[k] .. bin_start[k + 1]) have key k */
 } MPrep;
 
 /* Bytes prep_template needs for a template of n minutiae. */
@@ -90,7 +91,7 @@ prep_bytes (int n)
 {
   size_t k = (size_t)(n > 0 ? n : 1);
 
-  return (k * (sizeof (MPoint) + 2 * NB_K * sizeof (MEdge) + sizeof (uint16_t) + 2) + 31)
+  return (k * (sizeof (MPoint) + (NB_K + NB_VOTE) * sizeof (MEdge) + 2) + 31)
          & ~(size_t)15;
 }
 
@@ -104,11 +105,9 @@ prep_layout (MPrep *p, void *mem, int n)
   p->nb = (MEdge *)b;
   b += k * NB_K * sizeof (MEdge);
   p->sorted = (MEdge *)b;
-  b += k * NB_K * sizeof (MEdge);
+  b += k * NB_VOTE * sizeof (MEdge);
   p->pt = (MPoint *)b;
   b += k * sizeof (MPoint);
-  p->dup = (uint16_t *)b;
-  b += k * sizeof (uint16_t);
   p->xo = b;
   b += k;
   p->nn = b;
@@ -181,8 +180,8 @@ bin_key (const MEdge *e)
   return ((e->ai >> A_SHIFT) * N_ABINS + (e->aj >> A_SHIFT)) * N_DBINS + dbin_of (e->d);
 }
 
-/* p->sorted = every neighbour edge grouped by bin_key (counting sort; stable, so
- * deterministic). */
+/* p->sorted = the voting edges (each minutia's NB_VOTE nearest) grouped by bin_key
+ * (counting sort; stable, so deterministic). */
 static void
 sort_edges (MPrep *p)
 {
@@ -190,7 +189,7 @@ sort_edges (MPrep *p)
 
   memset (start, 0, sizeof p->bin_start);
   for (int i = 0; i < p->n; i++)
-    for (int k = 0; k < p->nn[i]; k++)
+    for (int k = 0; k < p->nn[i] && k < NB_VOTE; k++)
       start[bin_key (&p->nb[i * NB_K + k]) + 1]++;
   for (int b = 1; b <= N_KEYS; b++)
     start[b] = (uint16_t)(start[b] + start[b - 1]);
@@ -198,7 +197,7 @@ sort_edges (MPrep *p)
 
   /* fill using a running cursor per key, then restore the starts */
   for (int i = 0; i < p->n; i++)
-    for (int k = 0; k < p->nn[i]; k++)
+    for (int k = 0; k < p->nn[i] && k < NB_VOTE; k++)
       {
         const MEdge *e = &p->nb[i * NB_K + k];
 
@@ -307,20 +306,6 @@ prep_template (const RidgeTemplate *t, MPrep *p)
           e->aj = angle_q (dir - p->pt[j].a);
           e->i = (uint8_t)i;
           e->j = (uint8_t)j;
-        }
-    }
-  for (int i = 0; i < p->n; i++)
-    {
-      p->dup[i] = 0;
-      for (int k = 0; k < p->nn[i]; k++)
-        {
-          int j = p->nb[i * NB_K + k].j;
-
-          if (j >= i)
-            continue;
-          for (int l = 0; l < p->nn[j]; l++)
-            if (p->nb[j * NB_K + l].j == i)
-              p->dup[i] |= (uint16_t)(1u << k);
         }
     }
   sort_edges (p);
@@ -709,8 +694,8 @@ cast_votes (const MPrep *P, const MPrep *G, Work *w)
                 const MEdge *ge = &G->sorted[b];
 
                 /* branch-free: most visited edges are incompatible, unpredictably. No
-                 * overflow: a minutia pair gets at most 10 x 10 votes as edge starts and
-                 * 254 x 254 as edge ends, below 65,536. */
+                 * overflow: a minutia pair gets at most NB_VOTE x NB_VOTE votes as edge
+                 * starts and 254 x 254 as edge ends, below 65,536. */
                 uint16_t ok = (uint16_t)((fabsf (pe->d - ge->d) <= t) & angles_ok (pe, ge));
 
                 vrow_i[ge->i] = (uint16_t)(vrow_i[ge->i] + ok);
@@ -718,6 +703,21 @@ cast_votes (const MPrep *P, const MPrep *G, Work *w)
               }
           }
     }
+}
+
+/* In each of four 16-bit lanes, the bits from 2^k up, 2^k the highest power of two <= v
+ * (v >= 1): a vote >= v sets one of them, so word & mask == 0 means no vote >= v. */
+static inline uint64_t
+root_mask (int v)
+{
+  uint64_t m = 0xFFFF;
+
+  while (v > 1)
+    {
+      m = (m << 1) & 0xFFFF;
+      v >>= 1;
+    }
+  return m * 0x0001000100010001ull;
 }
 
 static void
@@ -737,29 +737,48 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
   int rv[MAX_ROOTS];
   int rp[MAX_ROOTS], rg[MAX_ROOTS];
 
-  for (int i = 0; i < np; i++)
-    for (int j = 0; j < ng; j++)
-      {
-        int v = w->votes[i * ng + j];
+  /* a flat scan, four votes at a time: a word is skipped when none of its votes reaches
+   * the power of two at or below the current floor (the smallest vote that can still
+   * become a root) */
+  int nv = np * ng, floor_v = MIN_ROOT_VOTES;
+  uint64_t mask = root_mask (floor_v);
+  for (int x = 0; x < nv; x += 4)
+    {
+      uint64_t word = 0;
+      int end = x + 4 < nv ? x + 4 : nv;
 
-        if (v < MIN_ROOT_VOTES)
-          continue;
-        if (n_roots == MAX_ROOTS && v <= rv[MAX_ROOTS - 1])
-          continue;
+      if (end - x == 4)
+        {
+          memcpy (&word, &w->votes[x], sizeof word);
+          if ((word & mask) == 0)
+            continue;
+        }
+      for (int y = x; y < end; y++)
+        {
+          int v = w->votes[y];
 
-        int k = n_roots < MAX_ROOTS ? n_roots++ : MAX_ROOTS - 1;
+          if (v < floor_v)
+            continue;
 
-        while (k > 0 && rv[k - 1] < v)
-          {
-            rv[k] = rv[k - 1];
-            rp[k] = rp[k - 1];
-            rg[k] = rg[k - 1];
-            k--;
-          }
-        rv[k] = v;
-        rp[k] = i;
-        rg[k] = j;
-      }
+          int k = n_roots < MAX_ROOTS ? n_roots++ : MAX_ROOTS - 1;
+
+          while (k > 0 && rv[k - 1] < v)
+            {
+              rv[k] = rv[k - 1];
+              rp[k] = rp[k - 1];
+              rg[k] = rg[k - 1];
+              k--;
+            }
+          rv[k] = v;
+          rp[k] = y / ng;
+          rg[k] = y % ng;
+          if (n_roots == MAX_ROOTS && rv[MAX_ROOTS - 1] >= floor_v)
+            {
+              floor_v = rv[MAX_ROOTS - 1] + 1;
+              mask = root_mask (floor_v);
+            }
+        }
+    }
 
   /* 3. expansion from each root */
   int best_m = 0;
