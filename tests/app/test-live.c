@@ -174,12 +174,12 @@ test_compare (void)
   ridge_image_view_get_offset (right, &ox_r, &oy_r);
   g_assert_cmpfloat (fabs (ox_l - ox_r), <, 1e-9);
   g_assert_cmpfloat (fabs (oy_l - oy_r), <, 1e-9);
+  ridge_test_wait (100);
+  ridge_test_screenshot (GTK_WIDGET (page), "live-compare-zoomed");
   ridge_image_view_zoom_at (right, 0.5, 50, 50);
   g_assert_cmpfloat (ridge_image_view_get_zoom (right), ==, ridge_image_view_get_zoom (left));
   ridge_image_view_set_fit (right, TRUE);
   g_assert_true (ridge_image_view_get_fit (left));
-  ridge_test_wait (100);
-  ridge_test_screenshot (GTK_WIDGET (page), "live-compare-zoomed");
 
   /* off: back to the stream */
   ridge_live_page_set_comparing (page, FALSE);
