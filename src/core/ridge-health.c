@@ -24,11 +24,12 @@ typedef struct {
   guint   pings_lost;
   guint64 bytes_in;
   guint64 bytes_out;
-  guint   counters[RIDGE_HEALTH_RECONNECTS + 1];
+  guint   counters[RIDGE_HEALTH_N_COUNTERS];
   gint64  tcp_rtt;
   gint64  tcp_rttvar;
   gint64  tcp_retrans;
   gint64  tcp_lost;
+  guint   tcp_retrans_delta;
 } Slot;
 
 struct _RidgeHealth {
@@ -43,7 +44,8 @@ struct _RidgeHealth {
   guint64            rtt_n;
   double             rtt_mean;
   double             rtt_m2;
-  gint64             prev_rtt; /* for the jitter, -1 */
+  gint64             prev_rtt;     /* for the jitter, -1 */
+  gint64             prev_retrans; /* last tcpi_total_retrans, -1 */
 
   RidgeHealthEvent events[RIDGE_HEALTH_EVENTS_MAX];
   guint            ev_head;    /* index of the oldest */
@@ -112,6 +114,7 @@ ridge_health_reset (RidgeHealth *self)
   self->rtt_mean = 0;
   self->rtt_m2 = 0;
   self->prev_rtt = -1;
+  self->prev_retrans = -1;
   clear_events (self);
 }
 
@@ -263,7 +266,7 @@ ridge_health_add (RidgeHealth       *self,
                   guint              n)
 {
   g_return_if_fail (RIDGE_IS_HEALTH (self));
-  g_return_if_fail (counter <= RIDGE_HEALTH_RECONNECTS);
+  g_return_if_fail (counter < RIDGE_HEALTH_N_COUNTERS);
 
   if (n == 0)
     return;
@@ -275,6 +278,11 @@ ridge_health_add (RidgeHealth       *self,
       case RIDGE_HEALTH_FRAMES: self->sum.frames += n; break;
       case RIDGE_HEALTH_FRAMES_DROPPED: self->sum.frames_dropped += n; break;
       case RIDGE_HEALTH_RECONNECTS: self->sum.reconnects += n; break;
+      case RIDGE_HEALTH_USB_ERRORS: self->sum.usb_errors += n; break;
+      case RIDGE_HEALTH_USB_TIMEOUTS: self->sum.usb_timeouts += n; break;
+      case RIDGE_HEALTH_USB_STALLS: self->sum.usb_stalls += n; break;
+      case RIDGE_HEALTH_USB_RESETS: self->sum.usb_resets += n; break;
+      case RIDGE_HEALTH_N_COUNTERS:
       default: g_assert_not_reached ();
     }
 }
@@ -296,6 +304,17 @@ ridge_health_record_tcp_info (RidgeHealth *self,
   slot->tcp_rttvar = rttvar_us;
   slot->tcp_retrans = total_retrans;
   slot->tcp_lost = lost;
+  if (total_retrans >= 0)
+    {
+      /* the first sample, or a smaller total (a new socket counting from 0 again): the
+       * whole total is new */
+      gint64 delta = self->prev_retrans >= 0 && total_retrans >= self->prev_retrans
+                     ? total_retrans - self->prev_retrans : total_retrans;
+
+      slot->tcp_retrans_delta += (guint)MIN (delta, G_MAXUINT32);
+      self->sum.tcp_retrans += (guint64)delta;
+      self->prev_retrans = total_retrans;
+    }
 }
 
 static void
@@ -486,10 +505,15 @@ ridge_health_get_second (RidgeHealth       *self,
   out->crc_errors = slot->counters[RIDGE_HEALTH_CRC_ERRORS];
   out->resyncs = slot->counters[RIDGE_HEALTH_RESYNCS];
   out->reconnects = slot->counters[RIDGE_HEALTH_RECONNECTS];
+  out->usb_errors = slot->counters[RIDGE_HEALTH_USB_ERRORS];
+  out->usb_timeouts = slot->counters[RIDGE_HEALTH_USB_TIMEOUTS];
+  out->usb_stalls = slot->counters[RIDGE_HEALTH_USB_STALLS];
+  out->usb_resets = slot->counters[RIDGE_HEALTH_USB_RESETS];
   out->tcp_rtt_us = slot->tcp_rtt;
   out->tcp_rttvar_us = slot->tcp_rttvar;
   out->tcp_total_retrans = slot->tcp_retrans;
   out->tcp_lost = slot->tcp_lost;
+  out->tcp_retrans = slot->tcp_retrans_delta;
   return TRUE;
 }
 
@@ -544,7 +568,8 @@ ridge_health_to_csv (RidgeHealth *self)
   s = g_string_new ("second,rtt_count,rtt_min_us,rtt_avg_us,rtt_median_us,rtt_p95_us,"
                     "rtt_max_us,jitter_us,pings_sent,pings_lost,bytes_in,bytes_out,frames,"
                     "frames_dropped,crc_errors,resyncs,reconnects,tcp_rtt_us,tcp_rttvar_us,"
-                    "tcp_total_retrans,tcp_lost\n");
+                    "tcp_total_retrans,tcp_lost,tcp_retrans,usb_errors,usb_timeouts,usb_stalls,"
+                    "usb_resets\n");
   if (self->newest < 0)
     return g_string_free (s, FALSE);
   for (gint64 sec = self->oldest; sec <= self->newest; sec++)
@@ -566,7 +591,9 @@ ridge_health_to_csv (RidgeHealth *self)
       csv_i64 (s, h.tcp_rttvar_us);
       csv_i64 (s, h.tcp_total_retrans);
       csv_i64 (s, h.tcp_lost);
-      g_string_append_c (s, '\n');
+      g_string_append_printf (s, ",%u,%u,%u,%u,%u\n", h.tcp_retrans, h.usb_errors, h.usb_timeouts,
+                              h.usb_stalls,
+                              h.usb_resets);
     }
   return g_string_free (s, FALSE);
 }

@@ -35,11 +35,20 @@ typedef struct {
   guint   crc_errors;
   guint   resyncs;
   guint   reconnects;
+  /* USB links (RidgeUsbConnector): transfers that failed, OUT timeouts, stalls, link
+   * resets (SET_INTERFACE + CLEAR_HALT at each open); 0 on TCP */
+  guint usb_errors;
+  guint usb_timeouts;
+  guint usb_stalls;
+  guint usb_resets;
   /* Linux TCP_INFO, last sample of the second (-1 when not sampled) */
   gint64 tcp_rtt_us;
   gint64 tcp_rttvar_us;
   gint64 tcp_total_retrans;
   gint64 tcp_lost;
+  /* kernel retransmits counted in this second: the growth of tcpi_total_retrans since the
+   * previous TCP_INFO sample (a new connection starts again from its own total) */
+  guint tcp_retrans;
 } RidgeHealthSecond;
 
 /* Totals since creation (or the last reset). */
@@ -62,6 +71,11 @@ typedef struct {
   guint64 resyncs;
   guint64 reconnects;
   guint64 reboots;
+  guint64 usb_errors;
+  guint64 usb_timeouts;
+  guint64 usb_stalls;
+  guint64 usb_resets;
+  guint64 tcp_retrans;       /* sum of the per-second tcp_retrans */
   gint64  last_detect_us;    /* time to detect the last loss, -1 if none */
 } RidgeHealthSummary;
 
@@ -87,6 +101,11 @@ typedef enum {
   RIDGE_HEALTH_FRAMES,
   RIDGE_HEALTH_FRAMES_DROPPED,
   RIDGE_HEALTH_RECONNECTS,
+  RIDGE_HEALTH_USB_ERRORS,
+  RIDGE_HEALTH_USB_TIMEOUTS,
+  RIDGE_HEALTH_USB_STALLS,
+  RIDGE_HEALTH_USB_RESETS,
+  RIDGE_HEALTH_N_COUNTERS
 } RidgeHealthCounter;
 
 #define RIDGE_TYPE_HEALTH (ridge_health_get_type ())

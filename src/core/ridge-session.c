@@ -21,6 +21,7 @@
 
 #include "ridge-backoff.h"
 #include "ridge-error.h"
+#include "ridge-usb.h"
 
 #define READ_CHUNK         (64u * 1024u)
 #define GOODBYE_TIMEOUT_MS 500u
@@ -1419,6 +1420,9 @@ ridge_session_set_property (GObject      *object,
     {
       case PROP_CONNECTOR:
         self->connector = g_value_dup_object (value);
+        /* USB transfer errors, timeouts, stalls and resets join the link's health */
+        if (RIDGE_IS_USB_CONNECTOR (self->connector))
+          ridge_usb_connector_set_health (RIDGE_USB_CONNECTOR (self->connector), self->health);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -22,6 +22,7 @@
 #include "ridge-usb-private.h"
 
 #include "ridge-error.h"
+#include "ridge-health.h"
 
 #define INBUF_MAX     (4u * 1024u * 1024u)
 #define OUT_CHUNK_MAX (64u * 1024u)
@@ -37,7 +38,14 @@ struct _RidgeUsbConnector {
   GMutex              lock;    /* counters and device */
   RidgeUsbCounters    counters;
   RidgeUsbDeviceInfo *device;
+  /* the session's RidgeHealth gets the error counters (ridge_usb_connector_set_health) */
+  GWeakRef         health;
+  GMainContext    *health_context;
+  RidgeUsbCounters reported;         /* counters as last given to health */
+  gboolean         health_pending;   /* a flush is scheduled on health_context */
 };
+
+static void schedule_health_locked (RidgeUsbConnector *self);
 
 /* ---- the link ------------------------------------------------------------------------- */
 
@@ -71,6 +79,7 @@ typedef struct {
 #define COUNT(l, field, n) G_STMT_START {                 \
     g_mutex_lock (&(l)->connector->lock);                 \
     (l)->connector->counters.field += (n);                \
+    schedule_health_locked ((l)->connector);              \
     g_mutex_unlock (&(l)->connector->lock);               \
 } G_STMT_END
 
@@ -1017,6 +1026,7 @@ usb_open (RidgeUsbConnector *self,
   g_mutex_lock (&self->lock);
   self->counters.opens++;
   self->counters.resets++;
+  schedule_health_locked (self);
   ridge_usb_device_info_free (self->device);
   self->device = g_steal_pointer (&info);
   g_mutex_unlock (&self->lock);
@@ -1109,6 +1119,8 @@ ridge_usb_connector_finalize (GObject *object)
   RidgeUsbConnector *self = RIDGE_USB_CONNECTOR (object);
 
   g_clear_object (&self->ctx);
+  g_weak_ref_clear (&self->health);
+  g_clear_pointer (&self->health_context, g_main_context_unref);
   g_free (self->port_path);
   ridge_usb_device_info_free (self->device);
   g_mutex_clear (&self->lock);
@@ -1125,6 +1137,7 @@ static void
 ridge_usb_connector_init (RidgeUsbConnector *self)
 {
   g_mutex_init (&self->lock);
+  g_weak_ref_init (&self->health, NULL);
   self->bus = -1;
   self->address = -1;
 }
@@ -1229,4 +1242,69 @@ ridge_usb_connector_get_device (RidgeUsbConnector *self)
 {
   g_return_val_if_fail (RIDGE_IS_USB_CONNECTOR (self), NULL);
   return self->device;
+}
+
+/* ---- health --------------------------------------------------------------------------- */
+
+/* Runs on the health's main context: hands the counters that moved since the last flush to
+ * the RidgeHealth, stamped with the time they are seen (within a main-loop turn of the
+ * transfer that counted them). Bytes are not given here: the session counts the protocol
+ * bytes of every link the same way. */
+static gboolean
+flush_health_cb (gpointer data)
+{
+  RidgeUsbConnector *self = data;
+  g_autoptr (RidgeHealth) health = g_weak_ref_get (&self->health);
+  RidgeUsbCounters now, before;
+  gint64 t = g_get_monotonic_time ();
+
+  g_mutex_lock (&self->lock);
+  now = self->counters;
+  before = self->reported;
+  self->reported = now;
+  self->health_pending = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (health == NULL)
+    return G_SOURCE_REMOVE;
+  ridge_health_add (health, t, RIDGE_HEALTH_USB_ERRORS, (guint)(now.errors - before.errors));
+  ridge_health_add (health, t, RIDGE_HEALTH_USB_TIMEOUTS,
+                    (guint)(now.timeouts - before.timeouts));
+  ridge_health_add (health, t, RIDGE_HEALTH_USB_STALLS, (guint)(now.stalls - before.stalls));
+  ridge_health_add (health, t, RIDGE_HEALTH_USB_RESETS, (guint)(now.resets - before.resets));
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with self->lock held, from any thread (libusb's event thread, the open task). */
+static void
+schedule_health_locked (RidgeUsbConnector *self)
+{
+  GSource *idle;
+
+  if (self->health_context == NULL || self->health_pending)
+    return;
+  self->health_pending = TRUE;
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, flush_health_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (idle, "[ridge] USB counters → health");
+  g_source_attach (idle, self->health_context);
+  g_source_unref (idle);
+}
+
+void
+ridge_usb_connector_set_health (RidgeUsbConnector *self,
+                                RidgeHealth       *health)
+{
+  g_return_if_fail (RIDGE_IS_USB_CONNECTOR (self));
+  g_return_if_fail (health == NULL || RIDGE_IS_HEALTH (health));
+
+  g_mutex_lock (&self->lock);
+  g_weak_ref_set (&self->health, health);
+  g_clear_pointer (&self->health_context, g_main_context_unref);
+  if (health != NULL)
+    self->health_context = g_main_context_ref_thread_default ();
+  /* only what happens from now on */
+  self->reported = self->counters;
+  g_mutex_unlock (&self->lock);
 }

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "ridge-connector.h"
+#include "ridge-health.h"
 
 G_BEGIN_DECLS
 
@@ -103,6 +104,11 @@ void               ridge_usb_connector_set_port_path (RidgeUsbConnector *self,
                                                       const char        *port_path);
 void               ridge_usb_connector_get_counters (RidgeUsbConnector *self,
                                                      RidgeUsbCounters  *out);
+/* From now on, transfer errors, OUT timeouts, stalls and link resets are added to health
+ * (RIDGE_HEALTH_USB_*) on the calling thread's main context, as they happen; NULL stops.
+ * RidgeSession does this for its own RidgeHealth when given a USB connector. */
+void               ridge_usb_connector_set_health (RidgeUsbConnector *self,
+                                                   RidgeHealth       *health);
 /* The device of the last successful connect (NULL before). */
 const RidgeUsbDeviceInfo *ridge_usb_connector_get_device (RidgeUsbConnector *self);
 

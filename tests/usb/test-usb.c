@@ -432,6 +432,83 @@ test_stall (Fixture      *f,
   close_session (s);
 }
 
+/* Sum of one CSV column over all lines. */
+static guint64
+csv_column_sum (const char *csv,
+                const char *name)
+{
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
+  guint64 sum = 0;
+  int col = -1;
+
+  for (guint i = 0; header[i] != NULL; i++)
+    if (g_str_equal (header[i], name))
+      col = (int)i;
+  g_assert_cmpint (col, >=, 0);
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (f), >, (guint)col);
+      sum += g_ascii_strtoull (f[col], NULL, 10);
+    }
+  return sum;
+}
+
+static gboolean
+health_has_stall (gpointer data)
+{
+  RidgeHealthSummary sum;
+
+  ridge_health_get_summary (data, &sum);
+  return sum.usb_stalls > 0;
+}
+
+static gboolean
+health_has_timeout (gpointer data)
+{
+  RidgeHealthSummary sum;
+
+  ridge_health_get_summary (data, &sum);
+  return sum.usb_timeouts == 1;
+}
+
+/* The connector's counters reach the session's RidgeHealth and its CSV (as TCP's do). */
+static void
+test_health_counters (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr (RidgeUsbConnector) c = NULL;
+  g_autoptr (RidgeSession) s = connect_session (f, &c);
+  RidgeHealth *health = ridge_session_get_health (s);
+  g_autofree char *csv = NULL;
+  RidgeHealthSummary sum;
+  RidgeUsbCounters n;
+
+  (void)data;
+  ridge_usb_emu_stall_in (f->emu, 2);
+  g_assert_cmpint (ping (s), >, 0);
+  g_assert_cmpint (ping (s), >, 0);
+  g_assert_true (wait_until (health_has_stall, health, 5000));
+  /* let a second flush come in if the two stalls were counted apart */
+  g_assert_cmpint (ping (s), >, 0);
+  ridge_usb_connector_get_counters (c, &n);
+  ridge_health_get_summary (health, &sum);
+  g_assert_cmpuint (n.stalls, >=, 1);
+  g_assert_cmpuint (sum.usb_stalls, ==, n.stalls);
+  g_assert_cmpuint (sum.usb_resets, ==, 1); /* the open */
+  g_assert_cmpuint (sum.usb_errors, ==, n.errors);
+  g_assert_cmpuint (sum.usb_timeouts, ==, 0);
+  csv = ridge_health_to_csv (health);
+  g_assert_cmpuint (csv_column_sum (csv, "usb_stalls"), ==, n.stalls);
+  g_assert_cmpuint (csv_column_sum (csv, "usb_resets"), ==, 1);
+  g_assert_cmpuint (csv_column_sum (csv, "usb_timeouts"), ==, 0);
+  g_test_message ("health CSV: %" G_GUINT64_FORMAT " stalls, %" G_GUINT64_FORMAT " resets",
+                  sum.usb_stalls, sum.usb_resets);
+  close_session (s);
+}
+
 static void
 test_stall_out (Fixture      *f,
                 gconstpointer data)
@@ -487,6 +564,8 @@ test_out_timeout (Fixture      *f,
   ridge_usb_connector_get_counters (c, &n);
   g_assert_cmpuint (n.timeouts, ==, 1);
   g_assert_cmpuint (n.unplugs, ==, 0);
+  /* and reached the link's health */
+  g_assert_true (wait_until (health_has_timeout, ridge_session_get_health (s), 2000));
   ridge_session_ping_finish (s, wait_result (&res), NULL);
 
   /* the terminal drains again: the reconnect resets the link and the session is back */
@@ -674,6 +753,7 @@ main (int   argc,
   ADD ("/usb/stream", test_stream);
   ADD ("/usb/stall-recovery", test_stall);
   ADD ("/usb/stall-out", test_stall_out);
+  ADD ("/usb/health-counters", test_health_counters);
   ADD ("/usb/out-timeout", test_out_timeout);
   ADD ("/usb/unplug-replug", test_unplug_replug);
   ADD ("/usb/monitor-hotplug", test_monitor_hotplug);
