@@ -288,6 +288,9 @@ show_frame (RidgeLivePage        *self,
   self->frame = copy;
   self->shown_time_us = frame->time_us;
   self->n_shown++;
+  /* an image opened while comparing: compare that one */
+  if (gtk_toggle_button_get_active (self->compare_button))
+    ridge_compare_view_set_image (self->compare_view, &self->frame);
 
   ridge_image_view_clear_maps (self->image_view);
   ridge_image_view_set_minutiae (self->image_view, frame->minutiae, frame->n_minutiae);
