@@ -258,18 +258,19 @@ prep_template (const RidgeTemplate *t, MPrep *p)
   for (int o = 0; o < p->n; o++)
     {
       /* K nearest neighbours by insertion into a small list sorted by (distance, index):
-       * the same list whatever the visiting order */
+       * the same list whatever the visiting order. Each candidate is one 64-bit key,
+       * the squared distance's bits (a positive float orders like its bits) above the
+       * index, so that order is one integer comparison. */
       int i = xo[o];
-      float bd[NB_K];
-      uint16_t bj[NB_K];
+      uint64_t bk[NB_K];
       int cnt = 0;
+      float lim = NB_MAX_DIST * NB_MAX_DIST;
 
       for (int dir = -1; dir <= 1; dir += 2)
         for (int q = o + dir; q >= 0 && q < p->n; q += dir)
           {
             int j = xo[q];
             float dx = p->pt[j].x - p->pt[i].x, dy = p->pt[j].y - p->pt[i].y;
-            float lim = cnt == NB_K ? bd[NB_K - 1] : NB_MAX_DIST * NB_MAX_DIST;
 
             if (dx * dx > lim)
               break;
@@ -278,30 +279,44 @@ prep_template (const RidgeTemplate *t, MPrep *p)
 
             if (d2 < NB_MIN_DIST * NB_MIN_DIST || d2 > NB_MAX_DIST * NB_MAX_DIST)
               continue;
-            if (cnt == NB_K
-                && (d2 > bd[NB_K - 1] || (d2 == bd[NB_K - 1] && j > bj[NB_K - 1])))
+
+            uint32_t bits;
+
+            memcpy (&bits, &d2, sizeof bits);
+
+            uint64_t key = (uint64_t)bits << 32 | (uint32_t)j;
+
+            if (cnt == NB_K && key > bk[NB_K - 1])
               continue;
 
             int k = cnt < NB_K ? cnt++ : NB_K - 1;
 
-            while (k > 0 && (bd[k - 1] > d2 || (bd[k - 1] == d2 && bj[k - 1] > j)))
+            while (k > 0 && bk[k - 1] > key)
               {
-                bd[k] = bd[k - 1];
-                bj[k] = bj[k - 1];
+                bk[k] = bk[k - 1];
                 k--;
               }
-            bd[k] = d2;
-            bj[k] = (uint16_t)j;
+            bk[k] = key;
+            if (cnt == NB_K)
+              {
+                uint32_t lb = (uint32_t)(bk[NB_K - 1] >> 32);
+
+                memcpy (&lim, &lb, sizeof lim);
+              }
           }
       p->nn[i] = (uint8_t)cnt;
       for (int k = 0; k < cnt; k++)
         {
           MEdge *e = &p->nb[i * NB_K + k];
-          int j = bj[k];
+          int j = (int)(uint32_t)bk[k];
+          uint32_t lb = (uint32_t)(bk[k] >> 32);
+          float d2;
           float dx = p->pt[j].x - p->pt[i].x, dy = p->pt[j].y - p->pt[i].y;
           float dir = dir_of (dx, dy);
 
-          e->d = sqrtf (bd[k]);
+          memcpy (&d2, &lb, sizeof d2);
+
+          e->d = sqrtf (d2);
           e->ai = angle_q (dir - p->pt[i].a);
           e->aj = angle_q (dir - p->pt[j].a);
           e->i = (uint8_t)i;
@@ -374,7 +389,7 @@ typedef struct {
   Cand     *heap;
   int       heap_cap;
   int16_t  *pp, *gp;   /* pairing: probe -> gallery, gallery -> probe */
-  uint8_t  *support;   /* per probe minutia */
+  uint8_t  *support;   /* per probe minutia: 1 when its pair is supported */
   uint16_t *order_p;   /* pairs in the order they were added */
   uint16_t *best_p, *best_g, *cur_p, *cur_g;
   float    *best_w, *cur_w;
@@ -441,32 +456,35 @@ push_neighbours (const MPrep *P, const MPrep *G, Work *w, int *hn, int p, int g)
   /* both neighbour lists are sorted by length: only a window of gallery edges can fit */
   for (int a = 0; a < P->nn[p]; a++)
     {
-      float t = tol_d (pe[a].d), lo = pe[a].d - t, hi = pe[a].d + t;
-      int pj = pe[a].j;
+      const MEdge *e = &pe[a];
+      float t = tol_d (e->d), lo = e->d - t, hi = e->d + t;
+      int pj = e->j;
       int pj_to = w->pp[pj];
 
       while (start < ngb && ge[start].d < lo)
         start++;
+      if (pj_to >= 0)
+        {
+          /* pj is paired already: this edge can only support its pair, and only whether
+           * a pair has support matters */
+          if (w->support[pj])
+            continue;
+          for (int b = start; b < ngb && ge[b].d <= hi; b++)
+            if (ge[b].j == pj_to && edge_diff (e, &ge[b]) >= 0.0f)
+              w->support[pj] = 1;
+          continue;
+        }
       for (int b = start; b < ngb && ge[b].d <= hi; b++)
         {
           int gj = ge[b].j;
 
-          if ((pj_to >= 0 && pj_to != gj) || !angles_ok (&pe[a], &ge[b]))
+          if (w->gp[gj] >= 0 || !angles_ok (e, &ge[b]))
             continue;
 
-          float c = edge_diff (&pe[a], &ge[b]);
+          float c = edge_diff (e, &ge[b]);
 
-          if (c < 0.0f)
-            continue;
-          if (pj_to == gj)
-            {
-              if (w->support[pj] < 255)
-                w->support[pj]++;
-              continue;
-            }
-          if (w->gp[gj] >= 0)
-            continue;
-          heap_push (w, hn, (Cand) { c, (uint16_t)pj, (uint16_t)gj });
+          if (c >= 0.0f)
+            heap_push (w, hn, (Cand) { c, (uint16_t)pj, (uint16_t)gj });
         }
     }
 }
@@ -812,8 +830,7 @@ match_prepared (const MPrep *P, const MPrep *G, Work *w, Outcome *out, RidgeMatc
 
           if (w->pp[c.p] == (int16_t)c.g)
             {
-              if (w->support[c.p] < 255)
-                w->support[c.p]++;
+              w->support[c.p] = 1;
               continue;
             }
           if (w->pp[c.p] >= 0 || w->gp[c.g] >= 0)
