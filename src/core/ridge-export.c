@@ -847,6 +847,31 @@ error_body_message (GBytes *body)
   return msg ? g_utf8_make_valid (msg, MIN (strlen (msg), MAX_REASON)) : NULL;
 }
 
+/* Reads the whole body, at most limit bytes: NULL + error on a read error, NULL without
+ * error when the body is larger (a hostile or broken server cannot fill the memory). */
+static GBytes *
+read_limited (GInputStream *stream,
+              gsize         limit,
+              GCancellable *cancellable,
+              GError      **error)
+{
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[16384];
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, chunk, sizeof chunk, cancellable, error);
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (buf->len + (gsize)n > limit)
+        return NULL;
+      g_byte_array_append (buf, chunk, (guint)n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
 /* Sends one request; on a non-2xx status maps it. retry_after_ms: the server's wish. */
 static AttemptResult
 send_request (RunData      *d,
@@ -864,6 +889,7 @@ send_request (RunData      *d,
   g_autofree char *server_msg = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) reply = NULL;
+  g_autoptr (GInputStream) stream = NULL;
   GError *e = NULL;
   guint status;
   gsize n = strlen (base);
@@ -885,9 +911,19 @@ send_request (RunData      *d,
   memset (auth, 0, strlen (auth));
   if (body)
     soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  reply = soup_session_send_and_read (d->session, msg, cancellable, &e);
-  if (reply == NULL)
+  stream = soup_session_send (d->session, msg, cancellable, &e);
+  if (stream == NULL)
     return map_transport_error (d, e, error);
+  reply = read_limited (stream, MAX_RESPONSE, cancellable, &e);
+  g_input_stream_close (stream, NULL, NULL);
+  if (reply == NULL && e != NULL)
+    return map_transport_error (d, e, error);
+  if (reply == NULL)
+    {
+      set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(an answer of more than %d MiB)",
+                 MAX_RESPONSE / (1024 * 1024));
+      return ATTEMPT_RETRY;
+    }
   status = soup_message_get_status (msg);
   if (status >= 200 && status < 300)
     {
