@@ -1544,6 +1544,28 @@ ridge_export_server_set_faults (RidgeExportServer       *self,
 }
 
 gboolean
+ridge_export_server_set_max_size (RidgeExportServer *self,
+                                  guint64            bytes,
+                                  GError           **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 page_size = 4096;
+
+  g_return_val_if_fail (RIDGE_IS_EXPORT_SERVER (self), FALSE);
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    page_size = MAX (512, sqlite3_column_int64 (stmt, 0));
+  sqlite3_finalize (stmt);
+  /* 0 pages would mean "leave as is": the default maximum is SQLite's own. */
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GUINT64_FORMAT,
+                         bytes == 0 ? G_GUINT64_CONSTANT (4294967294)
+                                    : MAX (bytes / (guint64)page_size, 1));
+  return exec (self, sql, error);
+}
+
+gboolean
 ridge_export_server_listen (RidgeExportServer *self,
                             guint              port,
                             GError           **error)

@@ -58,6 +58,12 @@ RidgeExportServer *ridge_export_server_new (const char       *db_path,
 void     ridge_export_server_set_faults (RidgeExportServer       *self,
                                          const RidgeExportFaults *faults);
 
+/* Caps the database file (PRAGMA max_page_count); 0 = no cap beyond the disk. A batch
+ * that would pass it is rolled back and answered 503, as on a full disk. */
+gboolean ridge_export_server_set_max_size (RidgeExportServer *self,
+                                           guint64            bytes,
+                                           GError           **error);
+
 /* Listens on 127.0.0.1 (port 0: a free port). */
 gboolean ridge_export_server_listen (RidgeExportServer *self,
                                      guint              port,

@@ -45,6 +45,7 @@ main (int   argc,
   double fail_rate = 0, busy_rate = 0, stall_rate = 0;
   int stall_ms = 10000, seed = 1;
   gint64 exit_after = 0;
+  int max_db_mb = 0;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0: pick a free one)", "PORT" },
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_path, "Certificate (PEM)", "FILE" },
@@ -65,6 +66,8 @@ main (int   argc,
     { "stall-ms", 0, 0, G_OPTION_ARG_INT, &stall_ms, "Stall length (default 10000)", "MS" },
     { "exit-after", 0, 0, G_OPTION_ARG_INT64, &exit_after,
       "Exit with status 3 once N items are committed, before answering", "N" },
+    { "max-db-mb", 0, 0, G_OPTION_ARG_INT, &max_db_mb,
+      "Cap the database at MB mebibytes (a full disk: batches beyond it get 503)", "MB" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the fault decisions (default 1)", "S" },
     { NULL }
   };
@@ -94,7 +97,7 @@ main (int   argc,
     }
   if (cert_path == NULL || key_path == NULL || db_path == NULL
       || (token == NULL && token_file == NULL) || port < 0 || port > 65535 || stall_ms < 0
-      || exit_after < 0 || fail_rate + busy_rate > 1.0)
+      || exit_after < 0 || max_db_mb < 0 || fail_rate + busy_rate > 1.0)
     {
       g_printerr ("ridge-test-server: --cert, --key, --db and --token (or --token-file) are "
                   "needed; rates add up to at most 1, counts are not negative\n");
@@ -122,6 +125,12 @@ main (int   argc,
     }
   server = ridge_export_server_new (db_path, token, certificate, !no_duplicate_check, &error);
   if (server == NULL)
+    {
+      g_printerr ("ridge-test-server: %s\n", error->message);
+      return 1;
+    }
+  if (max_db_mb > 0
+      && !ridge_export_server_set_max_size (server, (guint64)max_db_mb * 1024 * 1024, &error))
     {
       g_printerr ("ridge-test-server: %s\n", error->message);
       return 1;

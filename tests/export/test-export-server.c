@@ -1275,6 +1275,72 @@ test_faults (void)
   server_clear (&s);
 }
 
+/* A full disk (a 1 MiB cap): the batch that does not fit is refused whole with 503, the
+ * templates before it are intact, and it goes in once there is room again. */
+static void
+test_full (void)
+{
+  Server s = { 0 };
+  g_autoptr (SoupSession) session = session_new (30);
+  const char *capped[] = { "--no-duplicate-check", "--max-db-mb=1", NULL };
+  const char *plain[] = { "--no-duplicate-check", NULL };
+  g_autofree char *failed = NULL;
+  gint64 before = 0;
+  guint b;
+
+  server_start (&s, 0, capped);
+  for (b = 0; b < 20 && failed == NULL; b++)
+    {
+      TestItem *batch[500];
+      g_autofree char *body = NULL;
+      Reply r;
+      for (guint i = 0; i < 500; i++)
+        {
+          g_autofree char *key = g_strdup_printf ("full:%u:1", b * 500 + i);
+          batch[i] = test_item_new (key, "u", 1, random_record (40000 + b * 500 + i, 1));
+        }
+      body = batch_json (batch, 500);
+      for (guint i = 0; i < 500; i++)
+        test_item_free (batch[i]);
+      before = server_count (session, s.port);
+      request (session, s.port, "POST", "/v1/batches", body, &r);
+      if (r.status == 503)
+        {
+          const char *msg;
+          assert_error (&r, 503, "unavailable");
+          g_assert_cmpstr (r.retry_after, ==, "1");
+          msg = json_object_get_string_member (json_object_get_object_member (body_object (&r),
+                                                                              "error"),
+                                               "message");
+          g_assert_nonnull (strstr (msg, "full"));
+          failed = g_steal_pointer (&body);
+        }
+      else
+        results_of (&r, 500);
+      reply_clear (&r);
+    }
+  g_assert_nonnull (failed);
+  g_assert_cmpuint (b, >, 1);
+  g_test_message ("batch %u did not fit; %" G_GINT64_FORMAT " templates kept", b, before);
+  g_assert_cmpint (server_count (session, s.port), ==, before);
+  server_stop (&s);
+
+  /* Room again: the refused batch is stored whole, nothing of it had been kept. */
+  server_start (&s, 0, plain);
+  g_assert_cmpint (server_count (session, s.port), ==, before);
+  {
+    Reply r;
+    JsonArray *res;
+    request (session, s.port, "POST", "/v1/batches", failed, &r);
+    res = results_of (&r, 500);
+    for (guint i = 0; i < 500; i++)
+      g_assert_cmpstr (result_status (res, i), ==, "created");
+    reply_clear (&r);
+  }
+  g_assert_cmpint (server_count (session, s.port), ==, before + 500);
+  server_clear (&s);
+}
+
 /* 10,000 templates in batches of 500 (no duplicate check): the time is reported. */
 static void
 test_bulk (void)
@@ -1400,6 +1466,7 @@ main (int   argc,
   g_test_add_func ("/export/restart", test_restart);
   g_test_add_func ("/export/tls", test_tls);
   g_test_add_func ("/export/faults", test_faults);
+  g_test_add_func ("/export/full", test_full);
   g_test_add_func ("/export/bulk", test_bulk);
   ret = g_test_run ();
   rm_rf (work_dir);
