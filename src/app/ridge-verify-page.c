@@ -76,6 +76,7 @@ struct _RidgeVerifyPage {
   GtkButton      *cancel_button;
   GtkSpinner     *spinner;
   GtkLabel       *status_label;
+  GtkStack       *result_stack;
   RidgeImageView *image_view;
   GtkLabel       *decision_label;
   GtkLabel       *score_label;
@@ -407,6 +408,7 @@ show_result (RidgeVerifyPage *self,
     run->match_us / 1e6);
   gtk_label_set_label (self->detail_label, detail);
   gtk_widget_set_visible (GTK_WIDGET (self->canvas_note), TRUE);
+  gtk_stack_set_visible_child_name (self->result_stack, "result");
   set_status (self, matched ? _ ("The finger matches.") : _ ("The finger does not match."));
 }
 
@@ -692,6 +694,9 @@ ridge_verify_page_set_item (RidgeVerifyPage   *self,
     g_clear_signal_handler (&self->state_handler, self->item);
   g_set_object (&self->item, item);
   g_clear_pointer (&self->records, g_ptr_array_unref);
+  /* another terminal's result does not belong here */
+  self->has_result = FALSE;
+  gtk_stack_set_visible_child_name (self->result_stack, "empty");
   gtk_string_list_splice (self->record_names, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->record_names)), NULL);
   if (item != NULL)
@@ -753,6 +758,7 @@ ridge_verify_page_class_init (RidgeVerifyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, result_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, image_view);
   gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, decision_label);
   gtk_widget_class_bind_template_child (widget_class, RidgeVerifyPage, score_label);

@@ -317,6 +317,7 @@ test_verify (void)
   ridge_verify_page_set_identify (page, TRUE);
   run_page (page, &matched, &score, &n_pairs);
   g_assert_true (matched);
+  ridge_test_wait (200);
   ridge_test_screenshot (GTK_WIDGET (page), "verify-identify");
   ridge_verify_page_set_identify (page, FALSE);
 
