@@ -56,13 +56,15 @@ test_setup_work_dir (const char *name)
   const char *build_root = g_getenv ("RIDGE_BUILD_ROOT");
   g_autofree char *tmpl = NULL;
   g_autofree char *other = NULL;
+  g_autofree char *openssl = NULL;
 
   if (g_getenv ("RIDGE_TEST_SERVER_EXE") == NULL || g_getenv ("RIDGE_TEST_CERT_SH") == NULL)
     {
       g_printerr ("RIDGE_TEST_SERVER_EXE and RIDGE_TEST_CERT_SH must be set (meson test)\n");
       exit (1);
     }
-  if (!g_find_program_in_path ("openssl"))
+  openssl = g_find_program_in_path ("openssl");
+  if (openssl == NULL)
     {
       g_printerr ("openssl is not installed (./dev.sh deps): skipped\n");
       return 77;

@@ -274,6 +274,9 @@ mini_stop (Mini *m)
 {
   soup_server_disconnect (m->server);
   g_clear_object (&m->server);
+  /* Let the closed connections go. */
+  for (guint i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
   g_clear_pointer (&m->url, g_free);
   g_clear_pointer (&m->seen, g_hash_table_unref);
 }
