@@ -16,7 +16,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#define MARGIN_LEFT   64.0
+#define MARGIN_LEFT   76.0
 #define MARGIN_RIGHT  20.0
 #define MARGIN_TOP    36.0
 #define MARGIN_BOTTOM 24.0
@@ -38,9 +38,88 @@ struct _RidgeChart {
   gint64           fixed_end_us;
 
   int hover_index;
+
+  /* series charts (n_series > 0) */
+  char            *title;
+  RidgeChartUnit   unit;
+  RidgeChartSeries series[RIDGE_CHART_N_SERIES];
+  guint            n_series;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeChart, ridge_chart, GTK_TYPE_WIDGET);
+
+enum {
+  SIGNAL_HOVER_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+/* Colours from the GNOME palette (libadwaita's @blue_3 …), looked up by name first. */
+static const struct {
+  const char *name;
+  GdkRGBA     fallback;
+} series_colours[RIDGE_CHART_N_SERIES] = {
+  [RIDGE_CHART_SERIES_BYTES_IN] = { "blue_3", { 0.208, 0.518, 0.894, 1 } },
+  [RIDGE_CHART_SERIES_BYTES_OUT] = { "green_4", { 0.180, 0.761, 0.494, 1 } },
+  [RIDGE_CHART_SERIES_FRAMES] = { "purple_3", { 0.569, 0.255, 0.675, 1 } },
+  [RIDGE_CHART_SERIES_DROPS] = { "orange_3", { 1.0, 0.471, 0.0, 1 } },
+  [RIDGE_CHART_SERIES_RETRANS] = { "orange_4", { 0.902, 0.380, 0.0, 1 } },
+  [RIDGE_CHART_SERIES_USB_ERRORS] = { "red_3", { 0.878, 0.106, 0.141, 1 } },
+  [RIDGE_CHART_SERIES_USB_TIMEOUTS] = { "orange_3", { 1.0, 0.471, 0.0, 1 } },
+  [RIDGE_CHART_SERIES_USB_STALLS] = { "purple_3", { 0.569, 0.255, 0.675, 1 } },
+  [RIDGE_CHART_SERIES_USB_RESETS] = { "blue_3", { 0.208, 0.518, 0.894, 1 } },
+};
+
+static void
+series_colour (RidgeChart      *self,
+               RidgeChartSeries series,
+               GdkRGBA         *out)
+{
+  GtkStyleContext *ctx = gtk_widget_get_style_context (GTK_WIDGET (self));
+
+  if (!gtk_style_context_lookup_color (ctx, series_colours[series].name, out))
+    *out = series_colours[series].fallback;
+}
+
+const char *
+ridge_chart_series_name (RidgeChartSeries series)
+{
+  switch (series)
+    {
+      case RIDGE_CHART_SERIES_BYTES_IN: return C_ ("chart series", "received");
+      case RIDGE_CHART_SERIES_BYTES_OUT: return C_ ("chart series", "sent");
+      case RIDGE_CHART_SERIES_FRAMES: return C_ ("chart series", "frames");
+      case RIDGE_CHART_SERIES_DROPS: return C_ ("chart series", "dropped");
+      case RIDGE_CHART_SERIES_RETRANS: return C_ ("chart series", "retransmits");
+      case RIDGE_CHART_SERIES_USB_ERRORS: return C_ ("chart series", "errors");
+      case RIDGE_CHART_SERIES_USB_TIMEOUTS: return C_ ("chart series", "timeouts");
+      case RIDGE_CHART_SERIES_USB_STALLS: return C_ ("chart series", "stalls");
+      case RIDGE_CHART_SERIES_USB_RESETS: return C_ ("chart series", "resets");
+      case RIDGE_CHART_N_SERIES:
+      default: return "?";
+    }
+}
+
+char *
+ridge_chart_format_value (RidgeChartUnit unit,
+                          double         value)
+{
+  if (unit == RIDGE_CHART_UNIT_BYTES_PER_SECOND)
+    {
+      g_autofree char *size = NULL;
+
+      if (value < 1000)
+        /* Translators: a data rate in bytes per second */
+        return g_strdup_printf (_ ("%.0f B/s"), value);
+      size = g_format_size ((guint64)llround (value));
+      /* Translators: a data rate, e.g. "12.5 kB" per second */
+      return g_strdup_printf (_ ("%s/s"), size);
+    }
+  if (value == floor (value))
+    /* Translators: a count per second */
+    return g_strdup_printf (_ ("%.0f/s"), value);
+  return g_strdup_printf (_ ("%.2f/s"), value);
+}
 
 /* ---- axes ---------------------------------------------------------------------------- */
 
@@ -107,7 +186,10 @@ ridge_chart_get_value_max (RidgeChart *self)
     {
       const RidgeChartSample *s = ridge_sample_ring_get (self->ring, i);
 
-      if (!s->gap && isfinite (s->rtt_max_ms))
+      for (guint k = 0; k < self->n_series; k++)
+        if (isfinite (s->series[self->series[k]]))
+          max = MAX (max, s->series[self->series[k]]);
+      if (self->n_series == 0 && !s->gap && isfinite (s->rtt_max_ms))
         max = MAX (max, s->rtt_max_ms);
     }
   /* a little headroom so the top of the band does not touch the frame */
@@ -190,12 +272,47 @@ ridge_chart_sample_at_x (RidgeChart *self,
 }
 
 char *
+ridge_chart_describe_values (RidgeChart *self,
+                             guint       index)
+{
+  const RidgeChartSample *s;
+  GString *text;
+
+  g_return_val_if_fail (RIDGE_IS_CHART (self), NULL);
+  g_return_val_if_fail (self->ring != NULL, NULL);
+  g_return_val_if_fail (index < ridge_sample_ring_len (self->ring), NULL);
+
+  s = ridge_sample_ring_get (self->ring, index);
+  if (self->n_series == 0)
+    {
+      if (s->gap)
+        return g_strdup (_ ("no answer: heartbeats timed out"));
+      /* Translators: median, minimum, maximum round-trip time in ms; loss in percent */
+      return g_strdup_printf (_ ("round trip %.2f ms (min %.2f, max %.2f), loss %.1f %%"),
+                              s->rtt_median_ms, s->rtt_min_ms, s->rtt_max_ms,
+                              s->loss * 100.0);
+    }
+  text = g_string_new (NULL);
+  for (guint k = 0; k < self->n_series; k++)
+    {
+      g_autofree char *v = ridge_chart_format_value (self->unit, s->series[self->series[k]]);
+
+      if (k > 0)
+        g_string_append (text, ", ");
+      /* Translators: a series name, then its value, e.g. "received 12.5 kB/s" */
+      g_string_append_printf (text, _ ("%s %s"), ridge_chart_series_name (self->series[k]), v);
+    }
+  return g_string_free (text, FALSE);
+}
+
+char *
 ridge_chart_describe_sample (RidgeChart *self,
                              guint       index)
 {
   const RidgeChartSample *s;
   g_autoptr (GDateTime) dt = NULL;
   g_autofree char *when = NULL;
+  g_autofree char *values = NULL;
 
   g_return_val_if_fail (RIDGE_IS_CHART (self), NULL);
   g_return_val_if_fail (self->ring != NULL, NULL);
@@ -204,13 +321,9 @@ ridge_chart_describe_sample (RidgeChart *self,
   s = ridge_sample_ring_get (self->ring, index);
   dt = g_date_time_new_from_unix_local (s->time_us / G_USEC_PER_SEC);
   when = dt != NULL ? g_date_time_format (dt, "%H:%M:%S") : g_strdup ("?");
-  if (s->gap)
-    /* Translators: a time, then why there is no round-trip time */
-    return g_strdup_printf (_ ("%s — no answer: heartbeats timed out"), when);
-  /* Translators: time; median, minimum, maximum round-trip time in ms; loss in percent */
-  return g_strdup_printf (_ ("%s — round trip %.2f ms (min %.2f, max %.2f), loss %.1f %%"),
-                          when, s->rtt_median_ms, s->rtt_min_ms, s->rtt_max_ms,
-                          s->loss * 100.0);
+  values = ridge_chart_describe_values (self, index);
+  /* Translators: a time, then the values measured in the second that ended then */
+  return g_strdup_printf (_ ("%s — %s"), when, values);
 }
 
 /* ---- drawing ------------------------------------------------------------------------- */
@@ -269,6 +382,122 @@ time_tick_step (guint span_s)
   return 21600;
 }
 
+/* Each series as a line over a light fill, broken where samples are further apart than
+ * MAX_STEP_US (a silence). */
+static void
+draw_series (RidgeChart *self,
+             cairo_t    *cr,
+             guint       first,
+             guint       n,
+             double      vmax)
+{
+  double base = value_to_y_with_max (self, 0, vmax);
+
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (guint k = 0; k < self->n_series; k++)
+    {
+      RidgeChartSeries series = self->series[k];
+      GdkRGBA c;
+
+      series_colour (self, series, &c);
+      for (guint i = first; i < n;)
+        {
+          guint j = i + 1;
+          double x0 = ridge_chart_time_to_x (self, ridge_sample_ring_get (self->ring, i)->time_us);
+          double xl;
+
+          while (j < n && ridge_sample_ring_get (self->ring, j)->time_us
+                 - ridge_sample_ring_get (self->ring, j - 1)->time_us <= MAX_STEP_US)
+            j++;
+          /* the run i … j-1 */
+          for (guint m = i; m < j; m++)
+            {
+              const RidgeChartSample *s = ridge_sample_ring_get (self->ring, m);
+
+              cairo_line_to (cr, ridge_chart_time_to_x (self, s->time_us),
+                             value_to_y_with_max (self, s->series[series], vmax));
+            }
+          if (j - i == 1)
+            {
+              /* a lone sample: a short tick so it is seen */
+              const RidgeChartSample *s = ridge_sample_ring_get (self->ring, i);
+
+              cairo_new_path (cr);
+              cairo_move_to (cr, x0 - 1.5, value_to_y_with_max (self, s->series[series], vmax));
+              cairo_line_to (cr, x0 + 1.5, value_to_y_with_max (self, s->series[series], vmax));
+              gdk_cairo_set_source_rgba (cr, &c);
+              cairo_stroke (cr);
+              i = j;
+              continue;
+            }
+          {
+            cairo_path_t *line = cairo_copy_path (cr);
+
+            xl = ridge_chart_time_to_x (self, ridge_sample_ring_get (self->ring, j - 1)->time_us);
+            cairo_line_to (cr, xl, base);
+            cairo_line_to (cr, x0, base);
+            cairo_close_path (cr);
+            cairo_set_source_rgba (cr, c.red, c.green, c.blue, 0.12);
+            cairo_fill (cr);
+            cairo_append_path (cr, line);
+            cairo_path_destroy (line);
+            gdk_cairo_set_source_rgba (cr, &c);
+            cairo_stroke (cr);
+          }
+          i = j;
+        }
+    }
+}
+
+/* The title and a swatch with each series' name, above the plot. */
+static void
+draw_legend (RidgeChart            *self,
+             GtkSnapshot           *snapshot,
+             const graphene_rect_t *area,
+             const GdkRGBA         *fg)
+{
+  double x = area->origin.x;
+  double y = area->origin.y - 12;
+
+  if (self->title != NULL)
+    {
+      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                                       self->title);
+      PangoAttrList *attrs = pango_attr_list_new ();
+      int tw, th;
+
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, round (y - th / 2.0)));
+      gtk_snapshot_append_layout (snapshot, layout, fg);
+      gtk_snapshot_restore (snapshot);
+      x += tw + 18;
+    }
+  for (guint k = 0; k < self->n_series; k++)
+    {
+      g_autoptr (PangoLayout) layout =
+        gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                        ridge_chart_series_name (self->series[k]));
+      GdkRGBA c, dim = *fg;
+      int tw, th;
+
+      dim.alpha = 0.8;
+      series_colour (self, self->series[k], &c);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT (x, round (y - 1.5), 12, 3));
+      x += 16;
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, round (y - th / 2.0)));
+      gtk_snapshot_append_layout (snapshot, layout, &dim);
+      gtk_snapshot_restore (snapshot);
+      x += tw + 14;
+    }
+}
+
 static void
 ridge_chart_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
@@ -313,8 +542,11 @@ ridge_chart_snapshot (GtkWidget   *widget,
       dim.alpha = 0.7;
       gtk_snapshot_append_color (snapshot, &grid,
                                  &GRAPHENE_RECT_INIT (area.origin.x, y, area.size.width, 1));
-      /* Translators: an axis label in milliseconds */
-      label = g_strdup_printf (_ ("%g ms"), v);
+      if (self->n_series > 0)
+        label = ridge_chart_format_value (self->unit, v);
+      else
+        /* Translators: an axis label in milliseconds */
+        label = g_strdup_printf (_ ("%g ms"), v);
       append_text (self, snapshot, label, area.origin.x - 6, y, 1.0, &dim);
     }
 
@@ -351,6 +583,8 @@ ridge_chart_snapshot (GtkWidget   *widget,
       append_text (self, snapshot, _ ("No health samples yet"),
                    area.origin.x + area.size.width / 2, area.origin.y + area.size.height / 2,
                    0.5, &dim);
+      if (self->n_series > 0)
+        draw_legend (self, snapshot, &area, &fg);
       return;
     }
 
@@ -375,9 +609,12 @@ ridge_chart_snapshot (GtkWidget   *widget,
 
   cr = gtk_snapshot_append_cairo (snapshot, &area);
 
+  if (self->n_series > 0)
+    draw_series (self, cr, first, n, vmax);
+
   /* min–max band, one polygon per run of consecutive answered samples */
   cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.22);
-  for (guint i = first; i < n;)
+  for (guint i = first; i < n && self->n_series == 0;)
     {
       guint j = i;
 
@@ -412,7 +649,7 @@ ridge_chart_snapshot (GtkWidget   *widget,
   cairo_set_line_width (cr, 2.0);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  for (guint i = first; i < n; i++)
+  for (guint i = first; i < n && self->n_series == 0; i++)
     {
       const RidgeChartSample *s = ridge_sample_ring_get (self->ring, i);
       const RidgeChartSample *prev = i > first ? ridge_sample_ring_get (self->ring, i - 1) : NULL;
@@ -474,16 +711,32 @@ ridge_chart_snapshot (GtkWidget   *widget,
       cairo_move_to (cr, x, area.origin.y);
       cairo_line_to (cr, x, area.origin.y + area.size.height);
       cairo_stroke (cr);
-      if (!s->gap)
+      if (!s->gap && self->n_series == 0)
         {
           gdk_cairo_set_source_rgba (cr, &accent);
           cairo_arc (cr, x, value_to_y_with_max (self, s->rtt_median_ms, vmax), 4, 0,
                      2 * G_PI);
           cairo_fill (cr);
         }
+      for (guint k = 0; k < self->n_series; k++)
+        {
+          GdkRGBA c;
+
+          series_colour (self, self->series[k], &c);
+          gdk_cairo_set_source_rgba (cr, &c);
+          cairo_arc (cr, x, value_to_y_with_max (self, s->series[self->series[k]], vmax), 3.5,
+                     0, 2 * G_PI);
+          cairo_fill (cr);
+        }
     }
   cairo_destroy (cr);
   gtk_snapshot_pop (snapshot);
+
+  if (self->n_series > 0)
+    {
+      draw_legend (self, snapshot, &area, &fg);
+      return;
+    }
 
   /* event labels above the plot, in two rows so close events stay readable */
   {
@@ -544,6 +797,59 @@ set_hover (RidgeChart *self,
     return;
   self->hover_index = index;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_HOVER_CHANGED], 0);
+}
+
+/* ←/→ step through the samples in view, Home/End jump, Escape lets go. */
+static gboolean
+key_pressed_cb (RidgeChart            *self,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GtkEventControllerKey *key)
+{
+  guint n, first;
+  int index = self->hover_index;
+
+  if (self->ring == NULL || (n = ridge_sample_ring_len (self->ring)) == 0)
+    return FALSE;
+  first = ridge_sample_ring_lower_bound (self->ring, start_time (self));
+  if (first >= n)
+    return FALSE;
+  switch (keyval)
+    {
+      case GDK_KEY_Left:
+      case GDK_KEY_KP_Left:
+        index = index < 0 ? (int)n - 1 : MAX ((int)first, index - 1);
+        break;
+      case GDK_KEY_Right:
+      case GDK_KEY_KP_Right:
+        index = index < 0 ? (int)n - 1 : MIN ((int)n - 1, index + 1);
+        break;
+      case GDK_KEY_Home:
+        index = (int)first;
+        break;
+      case GDK_KEY_End:
+        index = (int)n - 1;
+        break;
+      case GDK_KEY_Escape:
+        if (index < 0)
+          return FALSE;
+        index = -1;
+        break;
+      default:
+        return FALSE;
+    }
+  set_hover (self, index);
+  if (index >= 0)
+    {
+      g_autofree char *text = ridge_chart_describe_sample (self, index);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+    }
+  return TRUE;
 }
 
 static void
@@ -606,6 +912,7 @@ ridge_chart_dispose (GObject *object)
 
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_pointer (&self->ring, ridge_sample_ring_unref);
+  g_clear_pointer (&self->title, g_free);
   G_OBJECT_CLASS (ridge_chart_parent_class)->dispose (object);
 }
 
@@ -641,6 +948,13 @@ ridge_chart_class_init (RidgeChartClass *klass)
   widget_class->unmap = ridge_chart_unmap;
   gtk_widget_class_set_css_name (widget_class, "ridge-chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+
+  /**
+   * RidgeChart::hover-changed: the pointer or the keyboard chose another sample (or none)
+   */
+  signals[SIGNAL_HOVER_CHANGED] =
+    g_signal_new ("hover-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -655,6 +969,15 @@ ridge_chart_init (RidgeChart *self)
   g_signal_connect_object (motion, "motion", G_CALLBACK (motion_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (motion, "leave", G_CALLBACK (leave_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  {
+    GtkEventController *key = gtk_event_controller_key_new ();
+
+    g_signal_connect_object (key, "key-pressed", G_CALLBACK (key_pressed_cb), self,
+                             G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (GTK_WIDGET (self), key);
+    gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  }
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
@@ -718,5 +1041,62 @@ ridge_chart_set_end_time (RidgeChart *self,
 {
   g_return_if_fail (RIDGE_IS_CHART (self));
   self->fixed_end_us = time_us;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ridge_chart_set_series (RidgeChart             *self,
+                        const char             *title,
+                        RidgeChartUnit          unit,
+                        const RidgeChartSeries *series,
+                        guint                   n_series)
+{
+  g_return_if_fail (RIDGE_IS_CHART (self));
+  g_return_if_fail (n_series <= RIDGE_CHART_N_SERIES);
+  g_return_if_fail (n_series == 0 || series != NULL);
+
+  g_free (self->title);
+  self->title = g_strdup (title);
+  self->unit = unit;
+  self->n_series = n_series;
+  for (guint k = 0; k < n_series; k++)
+    {
+      g_return_if_fail (series[k] < RIDGE_CHART_N_SERIES);
+      self->series[k] = series[k];
+    }
+  if (title != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    _ ("Values over time; arrow keys step through the samples"),
+                                    -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+ridge_chart_get_n_series (RidgeChart *self)
+{
+  g_return_val_if_fail (RIDGE_IS_CHART (self), 0);
+  return self->n_series;
+}
+
+int
+ridge_chart_get_hover_index (RidgeChart *self)
+{
+  g_return_val_if_fail (RIDGE_IS_CHART (self), -1);
+  return self->hover_index;
+}
+
+void
+ridge_chart_set_hover_index (RidgeChart *self,
+                             int         index)
+{
+  g_return_if_fail (RIDGE_IS_CHART (self));
+
+  if (self->ring == NULL || index >= (int)ridge_sample_ring_len (self->ring))
+    index = -1;
+  if (self->hover_index == MAX (index, -1))
+    return;
+  self->hover_index = MAX (index, -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

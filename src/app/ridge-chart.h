@@ -45,6 +45,34 @@ int              ridge_chart_sample_at_x (RidgeChart *self,
 char            *ridge_chart_describe_sample (RidgeChart *self,
                                               guint       index);
 
+/* Series charts. Without series the chart is the RTT chart (median line, min–max band);
+ * with them it draws each series of the ring's samples as a line over a light fill, with a
+ * title and a legend above, in the unit given. The time axis, gaps, event markers and the
+ * hover work the same, so charts over the same ring line up. */
+typedef enum {
+  RIDGE_CHART_UNIT_BYTES_PER_SECOND,
+  RIDGE_CHART_UNIT_PER_SECOND,
+} RidgeChartUnit;
+
+void             ridge_chart_set_series (RidgeChart             *self,
+                                         const char             *title,
+                                         RidgeChartUnit          unit,
+                                         const RidgeChartSeries *series,
+                                         guint                   n_series);
+guint            ridge_chart_get_n_series (RidgeChart *self);
+/* The sample under the pointer or chosen with the keyboard (←/→, Home/End, Escape), or -1;
+ * setting it does not emit ::hover-changed (for keeping charts in step). */
+int              ridge_chart_get_hover_index (RidgeChart *self);
+void             ridge_chart_set_hover_index (RidgeChart *self,
+                                              int         index);
+/* The values of one sample without the time, as the tooltip shows them after it. */
+char            *ridge_chart_describe_values (RidgeChart *self,
+                                              guint       index);
+/* "12.5 kB/s", "3 /s", in the chart's units. Exposed for tests. */
+char            *ridge_chart_format_value (RidgeChartUnit unit,
+                                           double         value);
+const char      *ridge_chart_series_name (RidgeChartSeries series);
+
 /* "Nice" axis maximum ≥ value: 1, 2, 2.5 or 5 × 10^k. Exposed for tests. */
 double           ridge_chart_nice_ceiling (double value);
 

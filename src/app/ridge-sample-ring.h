@@ -12,6 +12,20 @@
 
 G_BEGIN_DECLS
 
+/* The other series of a sample, each a rate per second over the sample's interval. */
+typedef enum {
+  RIDGE_CHART_SERIES_BYTES_IN,      /* bytes/s from the terminal */
+  RIDGE_CHART_SERIES_BYTES_OUT,     /* bytes/s to the terminal */
+  RIDGE_CHART_SERIES_FRAMES,        /* live frames/s */
+  RIDGE_CHART_SERIES_DROPS,         /* frames dropped/s */
+  RIDGE_CHART_SERIES_RETRANS,       /* kernel TCP retransmits/s */
+  RIDGE_CHART_SERIES_USB_ERRORS,    /* failed USB transfers/s */
+  RIDGE_CHART_SERIES_USB_TIMEOUTS,
+  RIDGE_CHART_SERIES_USB_STALLS,
+  RIDGE_CHART_SERIES_USB_RESETS,
+  RIDGE_CHART_N_SERIES
+} RidgeChartSeries;
+
 typedef struct {
   gint64   time_us;     /* end of the interval, g_get_real_time() clock */
   double   rtt_min_ms;
@@ -19,6 +33,7 @@ typedef struct {
   double   rtt_max_ms;
   double   loss;        /* 0..1 */
   gboolean gap;         /* heartbeats timed out: no RTT in this interval */
+  double   series[RIDGE_CHART_N_SERIES];
 } RidgeChartSample;
 
 typedef enum {

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "core/ridge-session.h"
 #include "core/ridge-stream.h"
@@ -33,7 +34,9 @@ struct _RidgeTerminalItem {
   gboolean           want_stream;
   gboolean           stream_starting;
   guint              health_id;
-  gint64             last_second;      /* newest health second already in the ring */
+  gint64             last_second;               /* newest health second already in the ring */
+  gint64             pushed_second;             /* the second of the newest sample pushed, -1 */
+  double             acc[RIDGE_CHART_N_SERIES]; /* counts of seconds not pushed yet */
   RidgeTerminalState last_state;
 };
 
@@ -446,9 +449,30 @@ health_poll_cb (gpointer user_data)
 
       if (!ridge_health_get_second (health, sec, &hs))
         continue;
-      /* nothing answered and nothing declared lost: idle, or an answer still on its way */
+      self->acc[RIDGE_CHART_SERIES_BYTES_IN] += (double)hs.bytes_in;
+      self->acc[RIDGE_CHART_SERIES_BYTES_OUT] += (double)hs.bytes_out;
+      self->acc[RIDGE_CHART_SERIES_FRAMES] += hs.frames;
+      self->acc[RIDGE_CHART_SERIES_DROPS] += hs.frames_dropped;
+      self->acc[RIDGE_CHART_SERIES_RETRANS] += hs.tcp_retrans;
+      self->acc[RIDGE_CHART_SERIES_USB_ERRORS] += hs.usb_errors;
+      self->acc[RIDGE_CHART_SERIES_USB_TIMEOUTS] += hs.usb_timeouts;
+      self->acc[RIDGE_CHART_SERIES_USB_STALLS] += hs.usb_stalls;
+      self->acc[RIDGE_CHART_SERIES_USB_RESETS] += hs.usb_resets;
+      /* nothing answered and nothing declared lost: idle, or an answer still on its way;
+       * its counts go into the next sample's rates */
       if (hs.rtt_count == 0 && hs.pings_lost == 0)
         continue;
+      {
+        double span = self->pushed_second >= 0 && sec > self->pushed_second
+                      ? (double)MIN (sec - self->pushed_second, 10) : 1.0;
+
+        for (guint k = 0; k < RIDGE_CHART_N_SERIES; k++)
+          {
+            sample.series[k] = self->acc[k] / span;
+            self->acc[k] = 0;
+          }
+        self->pushed_second = sec;
+      }
       sample.time_us = (sec + 1) * G_USEC_PER_SEC + wall_offset;
       sample.gap = hs.rtt_count == 0;
       sample.loss = hs.pings_sent > 0 ? MIN (1.0, (double)hs.pings_lost / hs.pings_sent)
@@ -645,6 +669,8 @@ ridge_terminal_item_connect (RidgeTerminalItem *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->last_second = -1;
+  self->pushed_second = -1;
+  memset (self->acc, 0, sizeof self->acc);
   self->last_state = RIDGE_TERMINAL_STATE_DISCONNECTED;
   self->health_id = g_timeout_add_seconds (1, health_poll_cb, self);
   ridge_terminal_item_set_state (self, RIDGE_TERMINAL_STATE_CONNECTING, NULL);

@@ -12,6 +12,7 @@
 
 #include "ridge-add-terminal-dialog.h"
 #include "ridge-address.h"
+#include "ridge-fleet-page.h"
 #include "ridge-sparkline.h"
 #include "ridge-terminal-item.h"
 #include "core/ridge-usb.h"
@@ -29,6 +30,7 @@ struct _RidgeWindow {
   GtkListBox        *terminal_list;
   GtkStack          *content_stack;
   RidgeTerminalView *terminal_view;
+  RidgeFleetPage    *fleet_page;
 
   GSettings       *settings;
   GListStore      *terminals;
@@ -379,6 +381,39 @@ row_selected_cb (RidgeWindow   *self,
   gtk_stack_set_visible_child_name (self->content_stack, item != NULL ? "terminal" : "none");
 }
 
+/* The fleet overview: no terminal selected, every terminal in one page. */
+void
+ridge_window_show_fleet (RidgeWindow *self)
+{
+  g_return_if_fail (RIDGE_IS_WINDOW (self));
+  gtk_list_box_unselect_all (self->terminal_list);
+  gtk_stack_set_visible_child_name (self->content_stack, "fleet");
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+}
+
+RidgeFleetPage *
+ridge_window_get_fleet_page (RidgeWindow *self)
+{
+  g_return_val_if_fail (RIDGE_IS_WINDOW (self), NULL);
+  return self->fleet_page;
+}
+
+static void
+show_fleet_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ridge_window_show_fleet (RIDGE_WINDOW (widget));
+}
+
+static void
+fleet_activated_cb (RidgeWindow       *self,
+                    RidgeTerminalItem *item)
+{
+  ridge_window_select_terminal (self, ridge_terminal_item_get_address (item));
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+}
+
 static void
 row_activated_cb (RidgeWindow   *self,
                   GtkListBoxRow *row)
@@ -563,6 +598,7 @@ ridge_window_class_init (RidgeWindowClass *klass)
   window_class->close_request = ridge_window_close_request;
 
   g_type_ensure (RIDGE_TYPE_TERMINAL_VIEW);
+  g_type_ensure (RIDGE_TYPE_FLEET_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/ridge/Ridge/ui/ridge-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, leaflet);
@@ -571,6 +607,8 @@ ridge_window_class_init (RidgeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, terminal_list);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, terminal_view);
+  gtk_widget_class_bind_template_child (widget_class, RidgeWindow, fleet_page);
+  gtk_widget_class_bind_template_callback (widget_class, fleet_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_changed_cb);
@@ -581,6 +619,7 @@ ridge_window_class_init (RidgeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, undo_remove_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
+  gtk_widget_class_install_action (widget_class, "win.show-fleet", NULL, show_fleet_action);
 }
 
 static void
@@ -595,6 +634,7 @@ ridge_window_init (RidgeWindow *self)
   self->usb_auto = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_list_box_bind_model (self->terminal_list, G_LIST_MODEL (self->terminals), create_row,
                            self, NULL);
+  ridge_fleet_page_set_model (self->fleet_page, G_LIST_MODEL (self->terminals));
 
   g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
   if (width > 0 && height > 0)

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ridge-fleet-page.h"
 #include "ridge-terminal-view.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,9 @@ void               ridge_window_select_terminal (RidgeWindow *self,
 void               ridge_window_set_autoconnect (RidgeWindow *self,
                                                  gboolean     autoconnect);
 RidgeTerminalView *ridge_window_get_terminal_view (RidgeWindow *self);
+/* The "All Terminals" overview (the sidebar's top button). */
+void               ridge_window_show_fleet (RidgeWindow *self);
+RidgeFleetPage    *ridge_window_get_fleet_page (RidgeWindow *self);
 /* What RidgeUsbMonitor reports (port path "1-2.3"): a USB terminal appears in the list as
  * "usb:PORT" without being saved, and goes away when unplugged unless the user added it. */
 void               ridge_window_usb_device_added (RidgeWindow *self,

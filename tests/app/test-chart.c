@@ -197,6 +197,147 @@ test_silence_is_a_gap (void)
 }
 
 static void
+count_cb (guint *n)
+{
+  (*n)++;
+}
+
+/* A series chart: throughput in and out over two minutes, with a ten-second silence. */
+static void
+test_series (void)
+{
+  static const RidgeChartSeries series[] = {
+    RIDGE_CHART_SERIES_BYTES_IN, RIDGE_CHART_SERIES_BYTES_OUT
+  };
+  GtkWidget *chart = g_object_ref_sink (ridge_chart_new ());
+  RidgeChart *c = RIDGE_CHART (chart);
+  g_autoptr (RidgeSampleRing) ring = ridge_sample_ring_new (256, 4);
+  g_autoptr (GdkTexture) shot = NULL;
+  GtkWindow *win;
+  guint hovers = 0;
+  guint n;
+
+  /* units */
+  {
+    const struct {
+      RidgeChartUnit unit;
+      double         value;
+      const char    *text;
+    } cases[] = {
+      { RIDGE_CHART_UNIT_BYTES_PER_SECOND, 0, "0 B/s" },
+      { RIDGE_CHART_UNIT_BYTES_PER_SECOND, 999, "999 B/s" },
+      { RIDGE_CHART_UNIT_BYTES_PER_SECOND, 1500, "1.5\u00a0kB/s" },
+      { RIDGE_CHART_UNIT_BYTES_PER_SECOND, 2.5e6, "2.5\u00a0MB/s" },
+      { RIDGE_CHART_UNIT_PER_SECOND, 3, "3/s" },
+      { RIDGE_CHART_UNIT_PER_SECOND, 0.5, "0.50/s" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *text = ridge_chart_format_value (cases[i].unit, cases[i].value);
+
+        g_assert_cmpstr (text, ==, cases[i].text);
+      }
+  }
+
+  for (int i = 0; i < 120; i++)
+    {
+      RidgeChartSample sample = {
+        .time_us = END_US - (119 - i) * G_USEC_PER_SEC,
+        .rtt_min_ms = 1, .rtt_median_ms = 2, .rtt_max_ms = 3,
+      };
+
+      if (i >= 60 && i < 70)
+        continue;
+      sample.series[RIDGE_CHART_SERIES_BYTES_IN] = 1000.0 * i;
+      sample.series[RIDGE_CHART_SERIES_BYTES_OUT] = 500;
+      g_assert_true (ridge_sample_ring_push (ring, &sample));
+    }
+  n = ridge_sample_ring_len (ring);
+  ridge_chart_set_ring (c, ring);
+  ridge_chart_set_span (c, 120);
+  ridge_chart_set_series (c, "Throughput", RIDGE_CHART_UNIT_BYTES_PER_SECOND, series,
+                          G_N_ELEMENTS (series));
+  g_assert_cmpuint (ridge_chart_get_n_series (c), ==, 2);
+  g_signal_connect_swapped (c, "hover-changed", G_CALLBACK (count_cb), &hovers);
+  win = ridge_test_show (chart, 700, 220);
+
+  /* the value axis fits the largest series value (119 kB/s), not the RTT */
+  g_assert_cmpfloat (ridge_chart_get_value_max (c), ==, 200000);
+  {
+    g_autofree char *values = ridge_chart_describe_values (c, 50);
+    g_autofree char *tip = ridge_chart_describe_sample (c, 50);
+
+    g_assert_cmpstr (values, ==, "received 50.0\u00a0kB/s, sent 500 B/s");
+    g_assert_true (g_str_has_suffix (tip, values));
+  }
+
+  /* keyboard: ← from nothing picks the newest, Home the oldest in view, Escape lets go */
+  {
+    GtkEventController *key = NULL;
+    g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (chart);
+    gboolean handled = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr (GtkEventController) ctl = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_EVENT_CONTROLLER_KEY (ctl))
+          key = ctl;
+      }
+    g_assert_nonnull (key);
+    g_assert_true (gtk_widget_get_focusable (chart));
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Left, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (ridge_chart_get_hover_index (c), ==, (int)n - 1);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Left, 0, 0, &handled);
+    g_assert_cmpint (ridge_chart_get_hover_index (c), ==, (int)n - 2);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_assert_cmpint (ridge_chart_get_hover_index (c), ==, (int)n - 1);
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Home, 0, 0, &handled);
+    g_assert_cmpint (ridge_chart_get_hover_index (c), ==, 0);
+    ridge_test_wait (50);
+    g_clear_object (&shot);
+    shot = ridge_test_screenshot (chart, "chart-series-hover");
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Escape, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (ridge_chart_get_hover_index (c), ==, -1);
+    handled = TRUE;
+    g_signal_emit_by_name (key, "key-pressed", GDK_KEY_Escape, 0, 0, &handled);
+    g_assert_false (handled);
+    /* four moves that changed the sample (→ at the newest did not), and Escape */
+    g_assert_cmpuint (hovers, ==, 5);
+  }
+  /* set_hover_index is for keeping charts in step: it does not signal */
+  ridge_chart_set_hover_index (c, 10);
+  g_assert_cmpint (ridge_chart_get_hover_index (c), ==, 10);
+  ridge_chart_set_hover_index (c, 100000);
+  g_assert_cmpint (ridge_chart_get_hover_index (c), ==, -1);
+  g_assert_cmpuint (hovers, ==, 5);
+
+  ridge_test_wait (50);
+  g_clear_object (&shot);
+  shot = ridge_test_screenshot (chart, "chart-series");
+  /* the "received" line near the newest sample is blue (the palette's blue_3), the silence
+   * is not joined: nothing blue in its middle at the line's height */
+  {
+    double x = ridge_chart_time_to_x (c, END_US - 2 * G_USEC_PER_SEC);
+    double y = ridge_chart_value_to_y (c, 117000);
+    guint32 px = ridge_test_texture_pixel (shot, (int)x, (int)y);
+
+    g_assert_cmpuint (px & 0xff, >, ((px >> 16) & 0xff) + 60);
+    x = ridge_chart_time_to_x (c, END_US - 55 * G_USEC_PER_SEC);
+    y = ridge_chart_value_to_y (c, 64500);
+    px = ridge_test_texture_pixel (shot, (int)x, (int)y);
+    g_assert_cmpuint (px & 0xff, <, ((px >> 16) & 0xff) + 30);
+  }
+
+  gtk_window_destroy (win);
+  g_assert_finalize_object (chart);
+}
+
+static void
 test_sparkline (void)
 {
   GtkWidget *spark = g_object_ref_sink (ridge_sparkline_new ());
@@ -222,6 +363,7 @@ main (int   argc,
   g_test_add_func ("/chart/nice-ceiling", test_nice_ceiling);
   g_test_add_func ("/chart/mapping-and-hover", test_mapping_and_hover);
   g_test_add_func ("/chart/silence-is-a-gap", test_silence_is_a_gap);
+  g_test_add_func ("/chart/series", test_series);
   g_test_add_func ("/chart/sparkline", test_sparkline);
   return g_test_run ();
 }
