@@ -16,6 +16,9 @@
 #include "ridge-sparkline.h"
 #include "ridge-terminal-item.h"
 #include "core/ridge-usb.h"
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+#include "ridge-reader-view.h"
+#endif
 
 /* A terminal list is typed in by hand; more than this is a corrupt settings value. */
 #define MAX_TERMINALS 256
@@ -40,6 +43,13 @@ struct _RidgeWindow {
   gboolean         autoconnect;          /* connect to a terminal when it is selected */
   RidgeUsbMonitor *usb_monitor;          /* NULL when libusb is not usable */
   GHashTable      *usb_auto;             /* addresses the monitor added: never saved */
+  GtkBox          *sidebar_box;          /* terminal_list, then the readers */
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+  RidgeReaderManager *readers;           /* local libfprint readers (hot-plug) */
+  GtkWidget          *readers_heading;
+  GtkListBox         *reader_list;
+  RidgeReaderView    *reader_view;
+#endif
 };
 
 G_DEFINE_FINAL_TYPE (RidgeWindow, ridge_window, ADW_TYPE_APPLICATION_WINDOW);
@@ -89,12 +99,23 @@ save_terminals (RidgeWindow *self)
   g_settings_set_strv (self->settings, "terminals", (const char * const *)strv);
 }
 
+static guint
+n_readers (RidgeWindow *self)
+{
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+  if (self->readers != NULL)
+    return ridge_reader_manager_get_n_readers (self->readers);
+#endif
+  return 0;
+}
+
 static void
 update_sidebar_state (RidgeWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->terminals));
 
-  gtk_stack_set_visible_child_name (self->sidebar_stack, n > 0 ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->sidebar_stack,
+                                    n > 0 || n_readers (self) > 0 ? "list" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-remove",
                                  self->removed_address != NULL);
 }
@@ -429,6 +450,145 @@ folded_changed_cb (RidgeWindow *self)
   ridge_terminal_view_set_show_back (self->terminal_view, folded);
 }
 
+/* ---- local fingerprint readers ------------------------------------------------------- */
+
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+static GtkWidget *
+create_reader_row (gpointer object,
+                   gpointer user_data)
+{
+  RidgeReader *reader = object;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name ("auth-fingerprint-symbolic");
+  gboolean images = (ridge_reader_get_features (reader) & RIDGE_READER_FEATURE_CAPTURE) != 0;
+  g_autofree char *subtitle = g_strdup_printf (_ ("%s · %s"), ridge_reader_get_driver (reader),
+                                               images ? _ ("image sensor")
+                                                      : _ ("match on chip"));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ridge_reader_get_name (reader));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "reader", g_object_ref (reader), g_object_unref);
+  return row;
+}
+
+static void
+reader_selected_cb (RidgeWindow   *self,
+                    GtkListBoxRow *row)
+{
+  RidgeReader *reader = row != NULL ? g_object_get_data (G_OBJECT (row), "reader") : NULL;
+
+  if (reader == NULL)
+    {
+      ridge_reader_view_set_reader (self->reader_view, NULL);
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "reader") == 0)
+        gtk_stack_set_visible_child_name (self->content_stack, "none");
+      return;
+    }
+  /* one selection in the sidebar: a reader or a terminal */
+  gtk_list_box_unselect_all (self->terminal_list);
+  ridge_reader_view_set_reader (self->reader_view, reader);
+  gtk_stack_set_visible_child_name (self->content_stack, "reader");
+}
+
+static void
+reader_activated_cb (RidgeWindow *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+}
+
+static void
+terminal_selected_cb (RidgeWindow   *self,
+                      GtkListBoxRow *row)
+{
+  if (row != NULL)
+    gtk_list_box_unselect_all (self->reader_list);
+}
+
+static void
+readers_changed_cb (RidgeWindow *self)
+{
+  guint n = n_readers (self);
+
+  gtk_widget_set_visible (self->readers_heading, n > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->reader_list), n > 0);
+  update_sidebar_state (self);
+}
+
+static void
+reader_folded_cb (RidgeWindow *self)
+{
+  ridge_reader_view_set_show_back (self->reader_view, adw_leaflet_get_folded (self->leaflet));
+}
+#endif
+
+/* The readers libfprint finds, below the terminals; RIDGE_NO_READERS=1 leaves them out. */
+static void
+start_readers (RidgeWindow *self)
+{
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+  if (g_strcmp0 (g_getenv ("RIDGE_NO_READERS"), "1") == 0)
+    return;
+  self->readers = ridge_reader_manager_new ();
+  self->readers_heading = gtk_label_new (_ ("Fingerprint Readers"));
+  gtk_label_set_xalign (GTK_LABEL (self->readers_heading), 0);
+  gtk_widget_set_margin_start (self->readers_heading, 18);
+  gtk_widget_set_margin_top (self->readers_heading, 12);
+  gtk_widget_set_margin_bottom (self->readers_heading, 6);
+  gtk_widget_add_css_class (self->readers_heading, "heading");
+  gtk_widget_add_css_class (self->readers_heading, "dim-label");
+  gtk_box_append (self->sidebar_box, self->readers_heading);
+  self->reader_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->reader_list, GTK_SELECTION_SINGLE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->reader_list), "navigation-sidebar");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reader_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Fingerprint Readers"), -1);
+  gtk_list_box_bind_model (self->reader_list,
+                           ridge_reader_manager_get_readers (self->readers),
+                           create_reader_row, self, NULL);
+  gtk_box_append (self->sidebar_box, GTK_WIDGET (self->reader_list));
+  g_signal_connect_object (self->reader_list, "row-selected", G_CALLBACK (reader_selected_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->reader_list, "row-activated", G_CALLBACK (reader_activated_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->terminal_list, "row-selected",
+                           G_CALLBACK (terminal_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ridge_reader_manager_get_readers (self->readers), "items-changed",
+                           G_CALLBACK (readers_changed_cb), self, G_CONNECT_SWAPPED);
+  self->reader_view = RIDGE_READER_VIEW (ridge_reader_view_new ());
+  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->reader_view), "reader");
+  g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (reader_folded_cb), self,
+                           G_CONNECT_SWAPPED);
+  reader_folded_cb (self);
+  readers_changed_cb (self);
+#endif
+}
+
+GtkWidget *
+ridge_window_get_reader_view (RidgeWindow *self)
+{
+  g_return_val_if_fail (RIDGE_IS_WINDOW (self), NULL);
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+  return GTK_WIDGET (self->reader_view);
+#else
+  return NULL;
+#endif
+}
+
+GtkListBox *
+ridge_window_get_reader_list (RidgeWindow *self)
+{
+  g_return_val_if_fail (RIDGE_IS_WINDOW (self), NULL);
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+  return self->reader_list;
+#else
+  return NULL;
+#endif
+}
+
 /* ---- actions ------------------------------------------------------------------------- */
 
 static void
@@ -572,6 +732,16 @@ ridge_window_dispose (GObject *object)
 
   if (self->terminal_list != NULL)
     gtk_list_box_bind_model (self->terminal_list, NULL, NULL, NULL, NULL);
+#ifdef RIDGE_APP_HAVE_LIBFPRINT
+  if (self->reader_list != NULL)
+    gtk_list_box_bind_model (self->reader_list, NULL, NULL, NULL, NULL);
+  self->reader_list = NULL;
+  if (self->reader_view != NULL)
+    ridge_reader_view_set_reader (self->reader_view, NULL);
+  if (self->readers != NULL)
+    g_signal_handlers_disconnect_by_data (ridge_reader_manager_get_readers (self->readers), self);
+  g_clear_object (&self->readers);
+#endif
   if (self->usb_monitor != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->usb_monitor, self);
@@ -605,6 +775,7 @@ ridge_window_class_init (RidgeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, terminal_list);
+  gtk_widget_class_bind_template_child (widget_class, RidgeWindow, sidebar_box);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, terminal_view);
   gtk_widget_class_bind_template_child (widget_class, RidgeWindow, fleet_page);
@@ -644,6 +815,7 @@ ridge_window_init (RidgeWindow *self)
 
   load_terminals (self);
   start_usb_monitor (self);
+  start_readers (self);
   folded_changed_cb (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->terminals)) > 0)
     gtk_list_box_select_row (self->terminal_list,

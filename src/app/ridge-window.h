@@ -29,6 +29,10 @@ void               ridge_window_select_terminal (RidgeWindow *self,
 void               ridge_window_set_autoconnect (RidgeWindow *self,
                                                  gboolean     autoconnect);
 RidgeTerminalView *ridge_window_get_terminal_view (RidgeWindow *self);
+/* The local fingerprint readers below the terminals, and the view of the selected one
+ * (NULL when Ridge is built without libfprint or RIDGE_NO_READERS=1). */
+GtkListBox        *ridge_window_get_reader_list (RidgeWindow *self);
+GtkWidget         *ridge_window_get_reader_view (RidgeWindow *self);
 /* The "All Terminals" overview (the sidebar's top button). */
 void               ridge_window_show_fleet (RidgeWindow *self);
 RidgeFleetPage    *ridge_window_get_fleet_page (RidgeWindow *self);

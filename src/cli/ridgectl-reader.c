@@ -283,8 +283,13 @@ enrolled_prints (Rd      *rd,
 
   if (!ridge_reader_keeps_prints (rd->reader))
     return ridge_reader_load_local_prints (rd->reader, error);
+  GPtrArray *prints;
+
   ridge_reader_list_prints_async (rd->reader, rd->ctl->cancellable, ctl_store_result, &res);
-  return ridge_reader_list_prints_finish (rd->reader, ctl_wait (&res), error);
+  prints = ridge_reader_list_prints_finish (rd->reader, ctl_wait (&res), error);
+  if (prints != NULL)
+    ridge_reader_adopt_local_prints (rd->reader, prints);   /* user and finger */
+  return prints;
 }
 
 static void
@@ -521,9 +526,16 @@ cmd_enroll (Rd    *rd,
   g_signal_handler_disconnect (rd->reader, handler);
   if (print == NULL)
     return rd_fail (rd, error);
-  if (!ridge_reader_keeps_prints (rd->reader)
-      && !ridge_reader_store_local_print (rd->reader, print, &error))
-    return ctl_fail (rd->ctl, error);
+  /* kept locally for image sensors; for a chip, a copy with the user and finger its list
+   * may not give */
+  if (!ridge_reader_store_local_print (rd->reader, print, &error))
+    {
+      if (!ridge_reader_keeps_prints (rd->reader))
+        return ctl_fail (rd->ctl, error);
+      g_printerr ("ridgectl: the print is on the reader, but its local copy failed: %s\n",
+                  error->message);
+      g_clear_error (&error);
+    }
   if (rd->ctl->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -649,6 +661,10 @@ cmd_delete (Rd    *rd,
                                        ctl_store_result, &res);
       if (!ridge_reader_delete_print_finish (rd->reader, ctl_wait (&res), &error))
         return rd_fail (rd, error);
+      /* and its local copy, if it was enrolled here */
+      if (!ridge_reader_delete_local_print (rd->reader, argv[1], &error)
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return ctl_fail (rd->ctl, error);
     }
   if (rd->ctl->json)
     {

@@ -141,6 +141,7 @@ struct _RidgeReader {
   GObject          parent_instance;
   FpDevice        *device;
   RidgeReaderState state;
+  gboolean         closing_removed;  /* the close of an unplugged reader is under way */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeReader, ridge_reader, G_TYPE_OBJECT);
@@ -494,6 +495,17 @@ ridge_reader_close_async (RidgeReader        *self,
     {
       task = g_task_new (self, cancellable, callback, user_data);
       g_task_set_source_tag (task, ridge_reader_close_async);
+      if (self->closing_removed)
+        {
+          /* libfprint must not be asked twice (it stays "open" until the close returns) */
+          GError *error = NULL;
+
+          set_ridge_error (&error, RIDGE_FPRINT_ERROR_BUSY);
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+      self->closing_removed = TRUE;
       fp_device_close (self->device, cancellable, on_close_done, task);
       return;
     }
@@ -1471,4 +1483,29 @@ ridge_reader_delete_local_print (RidgeReader *self,
       return FALSE;
     }
   return TRUE;
+}
+
+void
+ridge_reader_adopt_local_prints (RidgeReader *self,
+                                 GPtrArray   *prints)
+{
+  g_autoptr (GPtrArray) local = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (RIDGE_IS_READER (self));
+  g_return_if_fail (prints != NULL);
+  local = ridge_reader_load_local_prints (self, &error);
+  if (local == NULL)
+    {
+      g_debug ("No local copies of the reader's prints: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < prints->len; i++)
+    for (guint k = 0; k < local->len; k++)
+      if (fp_print_equal (g_ptr_array_index (prints, i), g_ptr_array_index (local, k)))
+        {
+          g_object_unref (g_ptr_array_index (prints, i));
+          g_ptr_array_index (prints, i) = g_object_ref (g_ptr_array_index (local, k));
+          break;
+        }
 }

@@ -190,6 +190,11 @@ gboolean   ridge_reader_store_local_print (RidgeReader *self,
  * a warning, a missing folder is an empty list. Array of FpPrint*, transfer full. */
 GPtrArray *ridge_reader_load_local_prints (RidgeReader *self,
                                            GError     **error);
+/* Readers that keep prints may list them without user or finger (libfprint's virtual reader
+ * does): Ridge keeps a local copy of each print it enrolls on a chip too, and this replaces
+ * every listed print that has a local copy (fp_print_equal) by that copy, in place. */
+void       ridge_reader_adopt_local_prints (RidgeReader *self,
+                                            GPtrArray   *prints);
 /* Deletes ID.fp3; G_IO_ERROR_NOT_FOUND when there is no such print. */
 gboolean   ridge_reader_delete_local_print (RidgeReader *self,
                                             const char  *id,

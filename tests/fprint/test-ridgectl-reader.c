@@ -464,7 +464,7 @@ test_chip (Fixture      *fx,
   g_clear_pointer (&j, json_node_unref);
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
 
-  /* enroll: five scans; the print stays on the chip, nothing in the local folder */
+  /* enroll: five scans; the print stays on the chip, with a local copy (user and finger) */
   {
     Run *r = run_start (fx, "--json", "--terminal", "reader:0", "enroll", "bob", "left-thumb",
                         NULL);
@@ -478,7 +478,13 @@ test_chip (Fixture      *fx,
   g_assert_cmpstr (json_object_get_string_member (p, "user"), ==, "bob");
   g_assert_cmpint (json_object_get_int_member (p, "finger"), ==, 6);
   g_assert_cmpstr (json_object_get_string_member (p, "stored"), ==, "reader");
-  g_assert_false (g_file_test (fx->prints_dir, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *copy = g_strdup_printf ("%s/virtual_device_storage/0/%s.fp3",
+                                             fx->prints_dir,
+                                             json_object_get_string_member (p, "id"));
+
+    g_assert_true (g_file_test (copy, G_FILE_TEST_EXISTS));
+  }
   g_clear_pointer (&j, json_node_unref);
 
   /* list: the ids of the chip's prints */
