@@ -815,6 +815,142 @@ test_secret_file (void)
   g_assert_cmpint (where, ==, RIDGE_SECRET_BACKEND_NONE);
 }
 
+/* ridgectl export end to end: profiles, the token from stdin, dry run, users, status, exit
+ * codes. */
+static int
+run_ctl (const char  *stdin_text,
+         JsonObject **json_out,
+         char       **err_out,
+         ...)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+    | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *config = g_build_filename (work_dir, "ctl-config", NULL);
+  g_autofree char *schemas = g_build_filename (g_getenv ("RIDGE_BUILD_ROOT"), "data", NULL);
+  const char *a;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *)g_getenv ("RIDGECTL_EXE"));
+  va_start (ap, err_out);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *)a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "RIDGE_SECRET_BACKEND", "file", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "RIDGE_EXPORT_TOKEN");
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  if (stdin_text && g_str_has_prefix (stdin_text, "ENV:"))
+    {
+      g_subprocess_launcher_setenv (launcher, "RIDGE_EXPORT_TOKEN", stdin_text + 4, TRUE);
+      stdin_text = NULL;
+    }
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, stdin_text ? stdin_text : "", NULL, &out,
+                                                &err, &error));
+  g_assert_no_error (error);
+  /* The token is never echoed. */
+  g_assert_null (strstr (out, TEST_TOKEN));
+  g_assert_null (strstr (err, TEST_TOKEN));
+  if (json_out)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, out, -1, &error))
+        g_error ("not JSON: %s (stderr: %s)", out, err);
+      *json_out = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+    }
+  if (err_out)
+    *err_out = g_steal_pointer (&err);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_ridgectl (void)
+{
+  TestServer srv = { 0 };
+  g_autofree char *path = new_store_path ();
+  g_autoptr (RidgeStore) store = test_fill_store (path, 6, 9);
+  g_autoptr (JsonObject) o = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *token_file = g_build_filename (work_dir, "ctl-config", "ridge", "tokens",
+                                                  NULL);
+  GStatBuf st;
+
+  test_server_start (&srv, 0, NULL);
+  g_assert_cmpint (run_ctl (NULL, NULL, NULL, "export", "profile", "add", "srv", srv.url,
+                            "--pin-cert", cert_path, "--batch", "2", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (NULL, &o, NULL, "--json", "export", "profile", "list", NULL), ==, 0);
+  {
+    JsonObject *p = json_array_get_object_element (json_object_get_array_member (o, "profiles"),
+                                                   0);
+    g_assert_cmpstr (json_object_get_string_member (p, "name"), ==, "srv");
+    g_assert_cmpint (json_object_get_int_member (p, "batch_size"), ==, 2);
+  }
+  g_clear_pointer (&o, json_object_unref);
+
+  /* No token yet: exit 1 with the sentence. */
+  g_assert_cmpint (run_ctl (NULL, NULL, &err, "export", "--profile", "srv", "--store", path,
+                            NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no token for this server profile."));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (TEST_TOKEN "\n", NULL, NULL, "export", "token", "set", "srv", NULL),
+                   ==, 0);
+  g_assert_cmpint (g_stat (token_file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* A dry run counts and changes nothing. */
+  g_assert_cmpint (run_ctl (NULL, &o, NULL, "--json", "export", "--profile", "srv", "--store",
+                            path, "--dry-run", NULL), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "queued_now"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (o, "total"), ==, 6);
+  g_clear_pointer (&o, json_object_unref);
+  g_assert_cmpint (ridge_store_count_rows (store, "outbox", NULL), ==, 0);
+
+  /* Two users, then the rest. */
+  g_assert_cmpint (run_ctl (NULL, &o, NULL, "--json", "export", "--profile", "srv", "--store",
+                            path, "--queue", "user-00001,user-00002", NULL), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (o, "created"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (o, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (o, "token_source"), ==, "file");
+  g_clear_pointer (&o, json_object_unref);
+  g_assert_cmpint (run_ctl (NULL, NULL, &err, "export", "--profile", "srv", "--store", path,
+                            NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "export: 4/4 answered (created 4,"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (NULL, &o, NULL, "--json", "export", "status", "--store", path,
+                            "--profile", "srv", NULL), ==, 0);
+  {
+    JsonObject *d = json_array_get_object_element (
+      json_object_get_array_member (o, "destinations"), 0);
+    g_assert_cmpint (json_object_get_int_member (d, "done"), ==, 6);
+    g_assert_cmpint (json_object_get_int_member (d, "queued"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (d, "last_sync_unix_ms"), >, 0);
+  }
+  g_clear_pointer (&o, json_object_unref);
+
+  /* Exit codes: a refused token (2), no such profile (4). */
+  g_assert_cmpint (run_ctl ("ENV:bad", &o, NULL, "--json", "export", "--profile", "srv",
+                            "--store", path, NULL), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "error"),
+                                                  "code"), ==, "TOKEN_REFUSED");
+  g_clear_pointer (&o, json_object_unref);
+  g_assert_cmpint (run_ctl (NULL, NULL, NULL, "export", "--profile", "nope", "--store", path,
+                            NULL), ==, 4);
+  g_assert_cmpint (run_ctl (NULL, NULL, NULL, "export", "token", "clear", "srv", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (NULL, NULL, NULL, "export", "profile", "remove", "srv", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (NULL, NULL, NULL, "export", "profile", "remove", "srv", NULL), ==, 4);
+  test_server_clear (&srv);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -847,6 +983,8 @@ main (int   argc,
   g_test_add_func ("/export-client/duplicate", test_duplicate_real);
   g_test_add_func ("/export-client/profiles", test_profiles);
   g_test_add_func ("/export-client/secret-file", test_secret_file);
+  if (g_getenv ("RIDGECTL_EXE"))
+    g_test_add_func ("/export-client/ridgectl", test_ridgectl);
   ret = g_test_run ();
   rm_rf (work_dir);
   return ret;
