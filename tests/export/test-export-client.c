@@ -951,6 +951,44 @@ test_ridgectl (void)
   test_server_clear (&srv);
 }
 
+/* A session bus without a Secret Service (a desktop-less machine with D-Bus): the keyring
+ * does not answer, the token goes to the file, and ridgectl says so. */
+static void
+test_no_keyring_on_bus (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dbus_run = g_find_program_in_path ("dbus-run-session");
+  g_autofree char *config = g_build_filename (work_dir, "bus-config", NULL);
+  g_autofree char *file = g_build_filename (config, "ridge", "tokens", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { dbus_run, "--", g_getenv ("RIDGECTL_EXE"), "export", "token", "set",
+                         "bus", NULL };
+  GStatBuf st;
+
+  if (dbus_run == NULL)
+    {
+      g_test_skip ("dbus-run-session is not installed");
+      return;
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "RIDGE_SECRET_BACKEND");
+  g_subprocess_launcher_unsetenv (launcher, "RIDGE_EXPORT_TOKEN");
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, TEST_TOKEN "\n", NULL, &out, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (out, "no keyring answered"));
+  g_assert_cmpint (g_stat (file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -984,7 +1022,10 @@ main (int   argc,
   g_test_add_func ("/export-client/profiles", test_profiles);
   g_test_add_func ("/export-client/secret-file", test_secret_file);
   if (g_getenv ("RIDGECTL_EXE"))
-    g_test_add_func ("/export-client/ridgectl", test_ridgectl);
+    {
+      g_test_add_func ("/export-client/ridgectl", test_ridgectl);
+      g_test_add_func ("/export-client/no-keyring-on-bus", test_no_keyring_on_bus);
+    }
   ret = g_test_run ();
   rm_rf (work_dir);
   return ret;
