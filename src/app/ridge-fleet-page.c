@@ -164,6 +164,8 @@ update_row (Row *r)
   loss_text = counted > 0 ? g_strdup_printf ("%.1f %%", 100.0 * (loss_sum + gaps) / counted)
                           : g_strdup ("—");
   gtk_label_set_label (r->loss, loss_text);
+  /* five minutes once there are; until then the first minute fills the width */
+  ridge_sparkline_set_n_samples (r->spark, CLAMP (n, 60, WINDOW_S));
   ridge_sparkline_update (r->spark);
 
   /* Translators: terminal name, address, state, last seen, round trip, loss */
