@@ -674,7 +674,11 @@ item_state_cb (RidgeVerifyPage *self)
     }
   else if (state == RIDGE_TERMINAL_STATE_LOST || state == RIDGE_TERMINAL_STATE_DISCONNECTED)
     {
-      ridge_verify_page_cancel (self);
+      if (self->state != RIDGE_VERIFY_IDLE && self->state != RIDGE_VERIFY_DONE)
+        {
+          g_cancellable_cancel (self->cancellable);
+          fail (self, _ ("The link to the terminal was lost before the result came."));
+        }
       g_clear_pointer (&self->records, g_ptr_array_unref);
     }
   set_state (self, self->state);

@@ -333,13 +333,32 @@ test_verify (void)
   g_assert_false (terminal_verify (session, &term_score));
   g_test_message ("terminal's VERIFY of the other finger: score %d", term_score);
 
-  /* no finger within the wait, cancelled by the user: back to idle with a sentence */
+  /* the link goes while waiting for the finger: a sentence, not a hang */
   control_command ("lift");
+  ridge_verify_page_start (page);
+  ridge_test_wait (300);
+  g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_CAPTURING);
+  ridge_terminal_item_disconnect (item);
+  g_assert_true (wait_until (finished, page, 5000));
+  g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_IDLE);
+  g_assert_nonnull (strstr (ridge_verify_page_get_message (page), "lost"));
+
+  /* cancelled by the user: back to idle at once; the protocol has no way to cancel a
+   * CAPTURE, so the terminal still waits and refuses a second one meanwhile, with its
+   * own sentence */
+  ridge_terminal_item_connect (item);
+  g_assert_true (wait_until (item_ready, item, 10000));
+  g_assert_true (wait_until (has_record, page, 5000));
   ridge_verify_page_start (page);
   ridge_test_wait (300);
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_CAPTURING);
   ridge_verify_page_cancel (page);
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_IDLE);
+  ridge_verify_page_start (page);
+  g_assert_true (wait_until (finished, page, 5000));
+  g_test_message ("after a cancel: %s", ridge_verify_page_get_message (page));
+  g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_IDLE);
+  g_assert_nonnull (strstr (ridge_verify_page_get_message (page), "waiting for a finger"));
 
   ridge_verify_page_set_item (page, NULL);
   ridge_terminal_item_disconnect (item);
