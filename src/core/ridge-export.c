@@ -1165,6 +1165,8 @@ duplicate_reason (JsonObject *result,
     return g_strdup ("The same finger is enrolled under another user on the server");
   dup = json_object_get_object_member (result, "duplicate_of");
   *remote_id = g_strdup (json_object_get_string_member_with_default (dup, "id", NULL));
+  if (*remote_id && (strlen (*remote_id) > 200 || !g_utf8_validate (*remote_id, -1, NULL)))
+    g_clear_pointer (remote_id, g_free);
   if (json_object_has_member (dup, "user")
       && JSON_NODE_HOLDS_OBJECT (json_object_get_member (dup, "user")))
     user = json_object_get_object_member (dup, "user");
@@ -1232,11 +1234,14 @@ apply_results (RidgeStore *store,
                      "(result %u: another key or an unknown status)", i);
           return FALSE;
         }
-      if ((strcmp (status, "created") == 0 || strcmp (status, "replayed") == 0)
-          && json_object_get_string_member_with_default (r, "id", NULL) == NULL)
+      if (strcmp (status, "created") == 0 || strcmp (status, "replayed") == 0)
         {
-          set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(result %u has no id)", i);
-          return FALSE;
+          const char *id = json_object_get_string_member_with_default (r, "id", NULL);
+          if (id == NULL || *id == '\0' || strlen (id) > 200 || !g_utf8_validate (id, -1, NULL))
+            {
+              set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(result %u has no usable id)", i);
+              return FALSE;
+            }
         }
     }
   if (!ridge_store_begin (store, error))
