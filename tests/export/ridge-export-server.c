@@ -24,6 +24,7 @@
 #define SCHEMA_VERSION      1
 #define BUSY_TIMEOUT_MS     5000
 #define PROBE_MAX_VIEWS     RIDGE_ENROLL_MAX_SAMPLES
+#define PARALLEL_MIN_GALLERY 256   /* below this a thread costs more than it saves */
 #define SERVER_NAME         "ridge-test-server/" PACKAGE_VERSION
 #define ISO_FORMAT          "iso-19794-2-2005"
 
@@ -412,8 +413,41 @@ load_gallery (RidgeExportServer *self,
   return TRUE;
 }
 
+/* One thread's share of a 1:N comparison. */
+typedef struct {
+  const RidgePreparedTemplate *probe;
+  const GalleryEntry          *entries;
+  guint  begin, end;
+  gint64 user_id;
+  int    best_score;                         /* starts at threshold - 1 */
+  guint  best_index;                         /* G_MAXUINT: none */
+} Slice;
+
+static gpointer
+match_slice (gpointer data)
+{
+  Slice *slice = data;
+
+  for (guint i = slice->begin; i < slice->end; i++)
+    {
+      const GalleryEntry *e = &slice->entries[i];
+      int s;
+      if (e->user_id == slice->user_id)
+        continue;
+      s = ridge_match_prepared (slice->probe, e->prepared, NULL);
+      if (s > slice->best_score)   /* ties: the lower index wins */
+        {
+          slice->best_score = s;
+          slice->best_index = i;
+        }
+    }
+  return NULL;
+}
+
 /* The best match ≥ RIDGE_MATCH_THRESHOLD among the other users' templates: every view of
- * rec (up to PROBE_MAX_VIEWS) against the first view of each stored template. */
+ * rec (up to PROBE_MAX_VIEWS) against the first view of each stored template. A large
+ * gallery is split over one thread per processor (the engine keeps no global state); the
+ * answer is the one a single thread gives (best score, ties to the older template). */
 static const GalleryEntry *
 find_duplicate (RidgeExportServer    *self,
                 const RidgeFmrRecord *rec,
@@ -421,31 +455,46 @@ find_duplicate (RidgeExportServer    *self,
                 RidgeTemplate        *scratch,
                 int                  *score_out)
 {
-  const GalleryEntry *best = NULL;
+  const GalleryEntry *entries = (const GalleryEntry *)(gpointer)self->gallery->data;
+  guint n = self->gallery->len;
+  guint n_threads = n >= PARALLEL_MIN_GALLERY ? CLAMP (g_get_num_processors (), 1, 8) : 1;
   int best_score = RIDGE_MATCH_THRESHOLD - 1;
+  guint best_index = G_MAXUINT;
 
   for (int v = 0; v < MIN ((int)rec->n_views, PROBE_MAX_VIEWS); v++)
     {
       RidgePreparedTemplate *probe = prepare_view (rec, v, scratch);
+      Slice slices[8];
+      GThread *threads[8] = { NULL };
       if (probe == NULL)
         continue;
-      for (guint i = 0; i < self->gallery->len; i++)
+      for (guint k = 0; k < n_threads; k++)
         {
-          const GalleryEntry *e = &g_array_index (self->gallery, GalleryEntry, i);
-          int s;
-          if (e->user_id == user_id)
-            continue;
-          s = ridge_match_prepared (probe, e->prepared, NULL);
-          if (s > best_score)
-            {
-              best_score = s;
-              best = e;
-            }
+          slices[k] = (Slice) { probe, entries, n * k / n_threads, n * (k + 1) / n_threads,
+                                user_id, RIDGE_MATCH_THRESHOLD - 1, G_MAXUINT };
+          if (k > 0)
+            threads[k] = g_thread_try_new ("ridge-match", match_slice, &slices[k], NULL);
         }
+      match_slice (&slices[0]);
+      for (guint k = 1; k < n_threads; k++)
+        {
+          if (threads[k] != NULL)
+            g_thread_join (threads[k]);
+          else
+            match_slice (&slices[k]);   /* no thread could be made: do it here */
+        }
+      for (guint k = 0; k < n_threads; k++)
+        if (slices[k].best_index != G_MAXUINT
+            && (slices[k].best_score > best_score
+                || (slices[k].best_score == best_score && slices[k].best_index < best_index)))
+          {
+            best_score = slices[k].best_score;
+            best_index = slices[k].best_index;
+          }
       ridge_prepared_template_free (probe);
     }
   *score_out = best_score;
-  return best;
+  return best_index != G_MAXUINT ? &entries[best_index] : NULL;
 }
 
 /* ---- Batch items --------------------------------------------------------------------- */

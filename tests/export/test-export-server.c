@@ -866,6 +866,57 @@ pin_on_handshake (GSocketClient      *client,
   "POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" \
   "Authorization: Bearer " TOKEN "\r\n%sContent-Length: %u\r\n\r\n"
 
+/* A gallery large enough to be split over threads (≥ 256): the owner is found in the
+ * second half, and the answer is the same as with one thread. */
+static void
+test_duplicate_large (void)
+{
+  Server s = { 0 };
+  g_autoptr (SoupSession) session = session_new (60);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify)test_item_free);
+  g_autoptr (TestItem) bob = test_item_new ("large:bob:1", "bob", 7, synth_record (4242, 1, 7));
+  g_autoptr (TestItem) fresh = test_item_new ("large:new:1", "newcomer", 3,
+                                              random_record (77777, 3));
+  const char *bulk[] = { "--no-duplicate-check", NULL };
+  g_autofree char *body = NULL, *alice_id = NULL;
+  Reply r;
+  JsonArray *res;
+  JsonObject *o, *dup;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("large:%u:1", i);
+      g_autofree char *user = g_strdup_printf ("user-%u", i / 2);
+      if (i == 300)
+        g_ptr_array_add (items, test_item_new (key, "alice", 2, synth_record (4242, 0, 2)));
+      else
+        g_ptr_array_add (items, test_item_new (key, user, 1 + i % 2,
+                                               random_record (60000 + i, 1 + i % 2)));
+    }
+  body = batch_json ((TestItem **)items->pdata, 400);
+  server_start (&s, 0, bulk);
+  request (session, s.port, "POST", "/v1/batches", body, &r);
+  res = results_of (&r, 400);
+  alice_id = g_strdup (result_id (res, 300));
+  reply_clear (&r);
+  server_stop (&s);
+
+  server_start (&s, 0, NULL);   /* the check on: 400 templates loaded */
+  o = post_one (session, s.port, bob, &r);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "duplicate");
+  dup = json_object_get_object_member (o, "duplicate_of");
+  g_assert_cmpstr (json_object_get_string_member (dup, "id"), ==, alice_id);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (dup, "user"),
+                                                  "id"), ==, "alice");
+  g_assert_cmpint (json_object_get_int_member (dup, "score"), >=, RIDGE_MATCH_THRESHOLD);
+  reply_clear (&r);
+  o = post_one (session, s.port, fresh, &r);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "created");
+  reply_clear (&r);
+  g_assert_cmpint (server_count (session, s.port), ==, 401);
+  server_clear (&s);
+}
+
 static void
 test_limits (void)
 {
@@ -1463,6 +1514,7 @@ main (int   argc,
   g_test_add_func ("/export/conflict", test_conflict);
   g_test_add_func ("/export/rejected", test_rejected);
   g_test_add_func ("/export/duplicate", test_duplicate);
+  g_test_add_func ("/export/duplicate-large", test_duplicate_large);
   g_test_add_func ("/export/limits", test_limits);
   g_test_add_func ("/export/pagination", test_pagination);
   g_test_add_func ("/export/restart", test_restart);
