@@ -138,6 +138,7 @@ update_count_label (RidgeCompareView *self,
                                          self->counts[side]),
                             self->counts[side]);
   gtk_label_set_label (self->count_labels[side], text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_labels[side]), text);
 }
 
 static void
@@ -530,7 +531,9 @@ make_column (RidgeCompareView *self,
   gtk_widget_add_css_class (count, "numeric");
   gtk_widget_add_css_class (count, "dim-label");
   gtk_label_set_xalign (GTK_LABEL (count), 0);
-  gtk_label_set_wrap (GTK_LABEL (count), TRUE);
+  /* one line on both sides, so both views get the same height and stay in step */
+  gtk_label_set_ellipsize (GTK_LABEL (count), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (count, TRUE);
   gtk_widget_set_margin_start (header, 12);
   gtk_widget_set_margin_top (header, 6);
   gtk_box_append (GTK_BOX (header), name);

@@ -487,6 +487,10 @@ item_state_cb (RidgeSensorPanel *self)
     }
   else if (state == RIDGE_TERMINAL_STATE_DISCONNECTED || state == RIDGE_TERMINAL_STATE_LOST)
     {
+      /* a change the terminal never confirmed is not silently dropped */
+      if (ridge_sensor_panel_get_busy (self))
+        show_toast (self, _ ("The sensor setting was not changed: the terminal is not "
+                             "connected."));
       /* a new connection may be a restarted terminal: read its values afresh */
       g_cancellable_cancel (self->cancellable);
       g_clear_object (&self->cancellable);

@@ -185,6 +185,18 @@ test_compare (void)
   ridge_live_page_set_comparing (page, FALSE);
   g_assert_false (ridge_live_page_get_paused (page));
 
+  /* a frame with no print: Ridge says so, no agreement is claimed */
+  memset (img.pixels, 200, (gsize)img.width * img.height);
+  g_assert_true (ridge_live_page_push_frame (page, &frame, NULL));
+  ridge_live_page_set_comparing (page, TRUE);
+  g_assert_true (wait_until (compare_idle, cv, 20000));
+  g_assert_cmpint (ridge_compare_view_get_count (cv, RIDGE_COMPARE_RIDGE), ==, -1);
+  g_assert_cmpfloat (ridge_compare_view_get_agreement (cv, RIDGE_COMPARE_NBIS), <, 0);
+  g_assert_nonnull (strstr (ridge_compare_view_get_summary (cv), "No agreement"));
+  ridge_test_wait (200);
+  ridge_test_screenshot (GTK_WIDGET (page), "live-compare-blank");
+  ridge_live_page_set_comparing (page, FALSE);
+
   gtk_window_destroy (window);
   finalize_soon (page);
   ridge_image_clear (&img);
