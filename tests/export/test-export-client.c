@@ -592,6 +592,66 @@ test_server_errors (void)
   mini_stop (&m);
 }
 
+/* 413: the batch is halved for the run. */
+static void
+test_too_large (void)
+{
+  static const Step steps[] = {
+    { STEP_STATUS, 413, NULL },
+    { STEP_OK, 200, NULL },
+  };
+  Mini m;
+  g_autofree char *path = new_store_path ();
+  g_autoptr (RidgeStore) store = test_fill_store (path, 4, 12);
+  g_autoptr (RidgeExporter) e = NULL;
+  RunResult r;
+
+  mini_start (&m, steps, G_N_ELEMENTS (steps));
+  e = new_exporter (store, "main", m.url, cert_path, TEST_TOKEN, 4);
+  run_export (e, RIDGE_EXPORT_QUEUE_ALL, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.summary.created, ==, 4);
+  g_assert_cmpuint (m.n_batches, ==, 3);   /* 4 refused, then 2 + 2 */
+  run_result_clear (&r);
+  mini_stop (&m);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancelled while waiting out a Retry-After of 30 s: the run ends at once, items queued. */
+static void
+test_cancel (void)
+{
+  static const Step steps[] = { { STEP_STATUS, 503, "30" } };
+  Mini m;
+  g_autofree char *path = new_store_path ();
+  g_autoptr (RidgeStore) store = test_fill_store (path, 3, 13);
+  g_autoptr (RidgeExporter) e = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  RunResult r = { 0 };
+  gint64 t0;
+
+  mini_start (&m, steps, 1);
+  e = new_exporter (store, "main", m.url, cert_path, TEST_TOKEN, 100);
+  t0 = g_get_monotonic_time ();
+  g_timeout_add (300, cancel_cb, cancellable);
+  ridge_exporter_run_async (e, RIDGE_EXPORT_QUEUE_ALL, NULL, FALSE, cancellable, run_done_cb,
+                            &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (m.n_batches, ==, 1);
+  g_assert_cmpint (queued_count (store, "main"), ==, 3);
+  run_result_clear (&r);
+  mini_stop (&m);
+}
+
 /* Nothing listens: the run fails with "cannot be reached" and every item stays queued with
  * its attempts and reason. */
 static void
@@ -1016,6 +1076,8 @@ main (int   argc,
   g_test_add_func ("/export-client/tls", test_tls);
   g_test_add_func ("/export-client/retry-after", test_retry_after);
   g_test_add_func ("/export-client/server-errors", test_server_errors);
+  g_test_add_func ("/export-client/too-large", test_too_large);
+  g_test_add_func ("/export-client/cancel", test_cancel);
   g_test_add_func ("/export-client/dead-server", test_dead_server);
   g_test_add_func ("/export-client/final-answers", test_final_answers);
   g_test_add_func ("/export-client/duplicate", test_duplicate_real);
