@@ -9,6 +9,7 @@
 
 #include "ridge-export.h"
 #include "ridge-secret.h"
+#include "ridge-store-private.h"
 #include "test-export-client-util.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -392,6 +393,53 @@ test_outbox_store (void)
   st = ridge_store_export_status (store, "a", &error);
   g_assert_cmpint (((RidgeStoreExportStatus *)st->pdata[0])->last_success_ms, ==, 4000);
   g_assert_null (((RidgeStoreExportStatus *)st->pdata[0])->last_error);
+}
+
+/* Schema 2 → 3 keeps outbox items: the key becomes uuid:template:version, "sending" becomes
+ * "queued", attempts and reasons stay. */
+static void
+test_outbox_migration (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = new_store_path ();
+  g_autoptr (RidgeStore) old = ridge_store_new_at_version (path, 2, &error);
+  g_autoptr (RidgeStore) store = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autofree RidgeEnrollTemplate *e = g_new0 (RidgeEnrollTemplate, 1);
+  g_autoptr (GBytes) iso = NULL;
+  g_autofree char *key = NULL;
+  RidgeStoreTemplateData d = { 0 };
+  gint64 id;
+
+  g_assert_no_error (error);
+  store_test_make_enroll (77, 1, e);
+  iso = store_test_fmr (e, 1, RIDGE_FMR_FORMAT_ISO);
+  d.user_external_id = "ann";
+  d.finger = 1;
+  d.iso_record = iso;
+  id = ridge_store_put_template (old, &d, NULL, &error);
+  g_assert_cmpint (id, >, 0);
+  key = g_strdup_printf ("INSERT INTO outbox (template_id, template_version, destination, "
+                         "idempotency_key, attempts, next_attempt_ms, state, last_error, "
+                         "created_ms) VALUES (%" G_GINT64_FORMAT ", 1, 'hq', 'hq:%"
+                         G_GINT64_FORMAT ":1', 2, 5, 'sending', 'HTTP 502', 1)", id, id);
+  g_assert_true (ridge_store_exec (old, key, &error));
+  g_clear_object (&old);
+
+  store = ridge_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ridge_store_get_schema_version (store), ==, 3);
+  items = ridge_store_outbox_list (store, "hq", NULL, &error);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_clear_pointer (&key, g_free);
+  key = g_strdup_printf ("%s:%" G_GINT64_FORMAT ":1", ridge_store_get_uuid (store), id);
+  g_assert_cmpstr (((RidgeStoreOutboxItem *)items->pdata[0])->idempotency_key, ==, key);
+  g_assert_cmpstr (((RidgeStoreOutboxItem *)items->pdata[0])->state, ==, "queued");
+  g_assert_cmpuint (((RidgeStoreOutboxItem *)items->pdata[0])->attempts, ==, 2);
+  g_assert_cmpstr (((RidgeStoreOutboxItem *)items->pdata[0])->last_error, ==, "HTTP 502");
+  /* Queuing the same version again finds the migrated item. */
+  g_assert_cmpint (ridge_store_outbox_enqueue_all (store, "hq", NULL, &error), ==, 0);
+  g_assert_no_error (error);
 }
 
 /* Created, then replayed for a second destination on the same server: the key is the
@@ -1071,6 +1119,7 @@ main (int   argc,
   g_unsetenv ("RIDGE_EXPORT_TOKEN");
 
   g_test_add_func ("/export-client/outbox-store", test_outbox_store);
+  g_test_add_func ("/export-client/outbox-migration", test_outbox_migration);
   g_test_add_func ("/export-client/created-replayed", test_created_replayed);
   g_test_add_func ("/export-client/token-refused", test_token_refused);
   g_test_add_func ("/export-client/tls", test_tls);
