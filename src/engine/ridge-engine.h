@@ -195,7 +195,7 @@ typedef struct {
   float            dx, dy, rotation;  /* transform probe → gallery */
 } RidgeMatchResult;
 
-/* Decision threshold for 1:1 verification (≈ FMR 0.1 % on FVC2002 DB1_B; docs/engine.md). */
+/* Decision threshold for 1:1 verification (FMR ≤ 0.1 % on FVC2002 DB1_B; docs/engine.md). */
 #define RIDGE_MATCH_THRESHOLD 120
 
 /* result may be NULL when only the score is wanted. Returns the score (≥ 0) or < 0 on error. */
@@ -205,7 +205,7 @@ int ridge_match (const RidgeTemplate *probe, const RidgeTemplate *gallery,
 /* A template prepared once for many comparisons (its neighbour edges and search index,
 * a few kB): a terminal prepares its enrolled templates when it loads them, and each probe
 * once per capture. ridge_match_prepared gives exactly the score, pairs and transform of
-* ridge_match on the same templates, without the preparation (about half of its time;
+* ridge_match on the same templates, without the preparation (more than half of its time;
 * docs/engine.md has the figures). The prepared form does not refer to t afterwards. */
 typedef struct RidgePreparedTemplate RidgePreparedTemplate;
 
