@@ -11,7 +11,7 @@ export RIDGE_SHARED_DATA="${RIDGE_SHARED_DATA:-$top/../shared/data}"
 out="$build/bench-results.txt"
 : > "$out"
 ran=0
-for prog in bench-wire bench-extract match-bench bench-stream bench-synth bench-app; do
+for prog in bench-wire bench-extract match-bench bench-stream bench-synth bench-app bench-export; do
   exe=$(find "$build/bench" -type f -name "$prog" -perm -u+x 2>/dev/null | head -n 1)
   [ -n "$exe" ] || { echo "bench: $prog not built, skipped" | tee -a "$out"; continue; }
   echo "== $prog" | tee -a "$out"
