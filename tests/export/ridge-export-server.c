@@ -273,7 +273,7 @@ open_database (RidgeExportServer *self,
                GError           **error)
 {
   mode_t old_umask;
-  int fd, rc, version = -1, n_objects = 0;
+  int fd, rc, version = -1, n_objects = 0, n_ours = 0;
   sqlite3_stmt *stmt = NULL;
   const char *mode = NULL;
 
@@ -286,28 +286,69 @@ open_database (RidgeExportServer *self,
       return FALSE;
     }
   close (fd);
-  if (!make_private (self->db_path, error))
-    return FALSE;
 
+  /* Look before touching anything: a garbage file fails at the first read (SQLITE_NOTADB),
+   * somebody else's database is recognised by its user_version and tables; both are left
+   * as they are (mode, journal and all). */
   old_umask = umask (0077);
   rc = sqlite3_open_v2 (self->db_path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                         NULL);
+  umask (old_umask);
   if (rc == SQLITE_OK)
     {
       sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-      rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
-      if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-        mode = (const char *)sqlite3_column_text (stmt, 0);
-      if (mode == NULL || g_ascii_strcasecmp (mode, "wal") != 0)
-        rc = rc == SQLITE_OK ? SQLITE_ERROR : rc;
+      rc = sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL);
+      if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          version = sqlite3_column_int (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      sqlite3_finalize (stmt);
+      stmt = NULL;
     }
-  umask (old_umask);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_prepare_v2 (self->db, "SELECT count(*), count(*) FILTER (WHERE type = "
+                                         "'table' AND name IN ('users', 'templates')) "
+                                         "FROM sqlite_schema", -1, &stmt, NULL);
+      if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          n_objects = sqlite3_column_int (stmt, 0);
+          n_ours = sqlite3_column_int (stmt, 1);
+          rc = SQLITE_OK;
+        }
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+    }
   if (rc != SQLITE_OK)
     {
       g_set_error (error, RIDGE_EXPORT_SERVER_ERROR, RIDGE_EXPORT_SERVER_ERROR_DB,
-                   "%s is not a usable SQLite database in WAL mode: %s", self->db_path,
+                   "%s is not a usable SQLite database: %s", self->db_path,
                    self->db ? sqlite3_errmsg (self->db) : "cannot open");
+      return FALSE;
+    }
+  if (!(version == 0 && n_objects == 0) && !(version == SCHEMA_VERSION && n_ours == 2))
+    {
+      g_set_error (error, RIDGE_EXPORT_SERVER_ERROR, RIDGE_EXPORT_SERVER_ERROR_DB,
+                   "%s is not a Ridge export database of schema version %d (it has version "
+                   "%d and %d objects); it was left untouched", self->db_path, SCHEMA_VERSION,
+                   version, n_objects);
+      return FALSE;
+    }
+
+  if (!make_private (self->db_path, error))
+    return FALSE;
+  old_umask = umask (0077);
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    mode = (const char *)sqlite3_column_text (stmt, 0);
+  umask (old_umask);
+  if (mode == NULL || g_ascii_strcasecmp (mode, "wal") != 0)
+    {
+      g_set_error (error, RIDGE_EXPORT_SERVER_ERROR, RIDGE_EXPORT_SERVER_ERROR_DB,
+                   "%s cannot use WAL journaling: %s", self->db_path,
+                   sqlite3_errmsg (self->db));
       sqlite3_finalize (stmt);
       return FALSE;
     }
@@ -319,16 +360,7 @@ open_database (RidgeExportServer *self,
                    "PRAGMA secure_delete = ON; PRAGMA trusted_schema = OFF;", error))
     return FALSE;
 
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK
-      && sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, NULL)
-      == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-    n_objects = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (version == 0 && n_objects == 0)
+  if (version == 0)
     {
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
@@ -338,13 +370,6 @@ open_database (RidgeExportServer *self,
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           return FALSE;
         }
-    }
-  else if (version != SCHEMA_VERSION)
-    {
-      g_set_error (error, RIDGE_EXPORT_SERVER_ERROR, RIDGE_EXPORT_SERVER_ERROR_DB,
-                   "%s is not a Ridge export database of schema version %d (it has %d)",
-                   self->db_path, SCHEMA_VERSION, version);
-      return FALSE;
     }
   return TRUE;
 }

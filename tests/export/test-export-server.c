@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -1437,6 +1438,102 @@ test_bulk (void)
   server_clear (&s);
 }
 
+/* Runs the server with argv; returns its exit status and its stderr. */
+static int
+run_server_expecting_failure (const char *const *argv,
+                              char             **err_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                    | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, err_out, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+/* Bad settings and files: a clear message, exit status 1, the file untouched. */
+static void
+test_options (void)
+{
+  g_autofree char *cert_opt = g_strdup_printf ("--cert=%s", cert_path);
+  g_autofree char *key_opt = g_strdup_printf ("--key=%s", key_path);
+  g_autofree char *garbage = g_build_filename (work_dir, "garbage.db", NULL);
+  g_autofree char *garbage_opt = g_strdup_printf ("--db=%s", garbage);
+  g_autofree char *foreign = g_build_filename (work_dir, "foreign.db", NULL);
+  g_autofree char *foreign_opt = g_strdup_printf ("--db=%s", foreign);
+  g_autofree char *token_file = NULL, *token_opt = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  struct {
+    const char *argv[8];
+    const char *says;
+  } cases[] = {
+    { { server_exe, "--token=t", "--db=x.db", NULL }, "--cert" },
+    { { server_exe, cert_opt, key_opt, "--db=x.db", NULL }, "--token" },
+    { { server_exe, cert_opt, key_opt, "--token=t", "--db=x.db", "--fail-rate=1.5", NULL },
+      "--fail-rate" },
+    { { server_exe, cert_opt, "--key=/nonexistent/key.pem", "--token=t", "--db=x.db", NULL },
+      "certificate" },
+    { { server_exe, cert_opt, key_opt, "--token=t", garbage_opt, NULL }, "not a usable" },
+    { { server_exe, cert_opt, key_opt, "--token=t", foreign_opt, NULL }, "not a Ridge export" },
+  };
+  sqlite3 *db = NULL;
+
+  /* Somebody else's SQLite database. */
+  g_assert_cmpint (sqlite3_open (foreign, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE accounts (id INTEGER PRIMARY KEY)", NULL,
+                                 NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (g_file_set_contents (garbage, "this is not a database, not at all......"
+                                               "................................................",
+                                      -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+      int status = run_server_expecting_failure (cases[i].argv, &err);
+      g_test_message ("case %u: %s", i, err);
+      g_assert_cmpint (status, ==, 1);
+      g_assert_true (g_str_has_prefix (err, "ridge-test-server: "));
+      g_assert_nonnull (strstr (err, cases[i].says));
+    }
+  /* Neither file was touched: same bytes, still in rollback-journal mode, no WAL. */
+  g_assert_true (g_file_get_contents (garbage, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "this is not a database"));
+  g_assert_cmpint (sqlite3_open (foreign, &db), ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt = NULL;
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==,
+                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *)sqlite3_column_text (stmt, 0), ==, "delete");
+    sqlite3_finalize (stmt);
+  }
+  sqlite3_close (db);
+
+  /* --token-file: the first line is the token. */
+  token_file = g_build_filename (work_dir, "token.txt", NULL);
+  g_assert_true (g_file_set_contents (token_file, "from-a-file\nsecond line\n", -1, &error));
+  token_opt = g_strdup_printf ("--token-file=%s", token_file);
+  {
+    Server s = { 0 };
+    g_autoptr (SoupSession) session = session_new (10);
+    const char *extra[] = { token_opt, NULL };
+    Reply r;
+    server_start (&s, 0, extra);   /* --token=TOKEN is replaced by the file's */
+    request_full (session, s.port, "GET", "/v1/status", "from-a-file", NULL, NULL, cert, &r);
+    g_assert_no_error (r.error);
+    g_assert_cmpuint (r.status, ==, 200);
+    reply_clear (&r);
+    request_full (session, s.port, "GET", "/v1/status", TOKEN, NULL, NULL, cert, &r);
+    assert_error (&r, 401, "unauthorized");
+    reply_clear (&r);
+    server_clear (&s);
+  }
+}
+
 /* ---- Main ---------------------------------------------------------------------------- */
 
 static void
@@ -1521,6 +1618,7 @@ main (int   argc,
   g_test_add_func ("/export/tls", test_tls);
   g_test_add_func ("/export/faults", test_faults);
   g_test_add_func ("/export/full", test_full);
+  g_test_add_func ("/export/options", test_options);
   g_test_add_func ("/export/bulk", test_bulk);
   ret = g_test_run ();
   rm_rf (work_dir);
