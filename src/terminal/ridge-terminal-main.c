@@ -11,6 +11,7 @@
 #include <glib-unix.h>
 
 #include "ridge-terminal-private.h"
+#include "ridge-terminal-ffs.h"
 
 static gboolean
 on_signal (gpointer user_data)
@@ -53,6 +54,8 @@ main (int   argc,
   gint64 rate_limit = 0, drop_after = -1;
   int latency = 0;
   gboolean auto_finger = FALSE, no_auto_finger = FALSE;
+  g_autofree char *usb_gadget = NULL;
+  RidgeFfs *gadget = NULL;
 
   o->port = RIDGE_DEFAULT_PORT;
   o->capacity = 1000;
@@ -92,6 +95,8 @@ main (int   argc,
         "Fault: close the connection abruptly after BYTES sent", "BYTES" },
       { "corrupt-rate", 0, 0, G_OPTION_ARG_STRING, &corrupt_rate,
         "Fault: flip a bit in each sent byte with probability P", "P" },
+      { "usb-gadget", 0, 0, G_OPTION_ARG_FILENAME, &usb_gadget,
+        "Also serve USB: the FunctionFS instance mounted at DIR (docs/usb.md)", "DIR" },
       { NULL }
     };
 
@@ -140,6 +145,18 @@ main (int   argc,
       return 1;
     }
 
+  if (usb_gadget != NULL)
+    {
+      gadget = ridge_terminal_usb_gadget_start (&term, usb_gadget, &error);
+      if (gadget == NULL)
+        {
+          g_printerr ("ridge-terminal: --usb-gadget: %s\n", error->message);
+          ridge_terminal_stop (&term);
+          return 1;
+        }
+      printf ("ridge-terminal: USB gadget function ready in %s\n", usb_gadget);
+    }
+
   g_unix_signal_add (SIGINT, on_signal, &term);
   g_unix_signal_add (SIGTERM, on_signal, &term);
 
@@ -151,6 +168,7 @@ main (int   argc,
 
   g_main_loop_run (term.loop);
 
+  ridge_ffs_free (gadget);
   ridge_terminal_stop (&term);
   g_main_loop_unref (term.loop);
   g_free (o->listen);
