@@ -193,6 +193,9 @@ ridge_chart_get_value_max (RidgeChart *self)
         max = MAX (max, s->rtt_max_ms);
     }
   /* a little headroom so the top of the band does not touch the frame */
+  if (self->n_series > 0 && self->unit == RIDGE_CHART_UNIT_PER_SECOND)
+    /* counts: a multiple of four, so that the four grid lines fall on whole numbers */
+    return 4.0 * ceil (ridge_chart_nice_ceiling (MAX (max * 1.1, 1.0)) / 4.0);
   return ridge_chart_nice_ceiling (MAX (max * 1.1, 1.0));
 }
 

@@ -333,6 +333,14 @@ test_series (void)
     g_assert_cmpuint (px & 0xff, <, ((px >> 16) & 0xff) + 30);
   }
 
+  /* counts per second: the axis ends on a multiple of four (whole numbers on the grid) */
+  {
+    static const RidgeChartSeries counts[] = { RIDGE_CHART_SERIES_FRAMES };
+
+    ridge_chart_set_series (c, "Frames", RIDGE_CHART_UNIT_PER_SECOND, counts, 1);
+    g_assert_cmpfloat (ridge_chart_get_value_max (c), ==, 4);
+  }
+
   gtk_window_destroy (win);
   g_assert_finalize_object (chart);
 }

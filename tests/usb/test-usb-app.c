@@ -15,6 +15,7 @@
 #include <umockdev.h>
 
 #include "ridge-address.h"
+#include "ridge-health-page.h"
 #include "ridge-terminal-item.h"
 #include "ridge-test-util.h"
 #include "ridge-usb-emu.h"
@@ -197,6 +198,26 @@ wait_for (RidgeWindow *window,
   return has_terminal (window, address) == present;
 }
 
+/* Sum of one series over the item's health ring. */
+static double
+series_sum (RidgeTerminalItem *item,
+            RidgeChartSeries   series)
+{
+  RidgeSampleRing *ring = ridge_terminal_item_get_ring (item);
+  double sum = 0;
+
+  for (guint i = 0; i < ridge_sample_ring_len (ring); i++)
+    sum += ridge_sample_ring_get (ring, i)->series[series];
+  return sum;
+}
+
+static gboolean
+health_has_stalls (gpointer data)
+{
+  return series_sum (data, RIDGE_CHART_SERIES_USB_STALLS) > 0
+         && series_sum (data, RIDGE_CHART_SERIES_USB_RESETS) > 0;
+}
+
 /* The real monitor with the emulated terminal: plugged in → shown, unplugged → gone. */
 static void
 test_monitor (void)
@@ -212,6 +233,8 @@ test_monitor (void)
     }
   g_settings_reset (settings, "terminals");
   window = g_object_ref_sink (ridge_window_new (NULL));
+  /* wide enough not to fold: the Health page is looked at below */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 780);
   ridge_test_present (GTK_WINDOW (window));
 
   /* present at start */
@@ -248,6 +271,34 @@ test_monitor (void)
       ridge_terminal_item_connect (item);
       g_assert_true (wait_state (item, RIDGE_TERMINAL_STATE_READY, 10000));
       g_test_message ("usb:1-2 READY in %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
+
+      /* stalls on the bulk IN endpoint reach the Health page's USB chart, as TCP's
+       * retransmits would (the link's reset at open is there too) */
+      {
+        RidgeTerminalView *view = ridge_window_get_terminal_view (window);
+        RidgeHealthPage *page = ridge_terminal_view_get_health_page (view);
+        RidgeChart *usb = ridge_health_page_get_series_chart (page,
+                                                              RIDGE_CHART_SERIES_USB_STALLS);
+        RidgeChart *retrans = ridge_health_page_get_series_chart (page,
+                                                                  RIDGE_CHART_SERIES_RETRANS);
+        gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+        ridge_window_select_terminal (window, "usb:1-2");
+        ridge_terminal_view_set_visible_page (view, "health");
+        ridge_usb_emu_stall_in (emu, 2);
+        while (!health_has_stalls (item) && g_get_monotonic_time () < end)
+          ridge_test_wait (100);
+        g_assert_true (health_has_stalls (item));
+        ridge_test_wait (300);
+        g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (usb)));
+        g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (retrans)));
+        g_assert_cmpuint (ridge_chart_get_n_series (usb), ==, 4);
+        g_test_message ("USB health: %.0f stalls, %.0f resets in the ring",
+                        series_sum (item, RIDGE_CHART_SERIES_USB_STALLS),
+                        series_sum (item, RIDGE_CHART_SERIES_USB_RESETS));
+        g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "usb-health"));
+        g_object_unref (ridge_test_screenshot (GTK_WIDGET (usb), "usb-health-chart"));
+      }
       /* unplugged while connected: the row goes and its link is let go */
       ridge_usb_emu_unplug (emu);
       g_assert_true (wait_for (window, "usb:1-2", FALSE, 5000));
