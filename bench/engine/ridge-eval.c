@@ -311,9 +311,9 @@ cmd_synth (int      n_prints,
   printf ("synthetic: precision %.3f recall %.3f (position only: precision %.3f recall %.3f)\n",
           tot_f > 0 ? (double)tot_p / tot_f : 0.0, tot_t > 0 ? (double)tot_p / tot_t : 0.0,
           tot_f > 0 ? (double)tot_pos / tot_f : 0.0, tot_t > 0 ? (double)tot_pos / tot_t : 0.0);
-  printf ("synthetic: minutiae of quality > 20 (not at the edge of the print): %ld found, "
-          "%ld paired, precision %.3f\n", conf_f, conf_p,
-          conf_f > 0 ? (double)conf_p / conf_f : 0.0);
+  printf ("synthetic: minutiae of quality > 20 (not within 20 px of the print's edge): "
+          "%ld found, %ld paired, precision %.3f recall %.3f\n", conf_f, conf_p,
+          conf_f > 0 ? (double)conf_p / conf_f : 0.0, tot_t > 0 ? (double)conf_p / tot_t : 0.0);
   return failed > 0 ? 1 : 0;
 }
 

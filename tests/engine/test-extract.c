@@ -649,7 +649,8 @@ main (int   argc,
 {
   if (argc > 1 && strcmp (argv[1], "--fvc") == 0)
     {
-      if (test_fvc (0.60f, 0.60f) == 77)
+      /* floors below the measured 0.640 / 0.741 (docs/engine.md) */
+      if (test_fvc (0.60f, 0.68f) == 77)
         return 77;
     }
   else
@@ -657,7 +658,8 @@ main (int   argc,
       test_hostile ();
       test_sizes ();
       test_maps_and_determinism ();
-      test_synthetic_accuracy (40, 0.55f, 0.75f, 0.93f);
+      /* floors below the measured precision 0.819, 0.915 for quality > 20, recall 0.979 */
+      test_synthetic_accuracy (40, 0.75f, 0.85f, 0.93f);
       test_quality_synthetic ();
       test_hints ();
     }
