@@ -1034,8 +1034,16 @@ add_item_json (RidgeStore           *store,
     {
       if (g_error_matches (local, RIDGE_STORE_ERROR, RIDGE_STORE_ERROR_NOT_FOUND))
         {
-          /* Deleted since it was queued (the cascade removes the item in the same write). */
+          /* Deleted since it was queued: the cascade removes the item in the same write, so
+           * this is only a guard (a queued item must never be skipped forever). */
           *skipped = TRUE;
+          g_clear_error (&local);
+          if (!ridge_store_outbox_finish (store, it->id, RIDGE_OUTBOX_FAILED, NULL,
+                                          "The template was deleted", &local) && local)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
           return TRUE;
         }
       g_propagate_error (error, g_steal_pointer (&local));
@@ -1706,7 +1714,7 @@ ridge_exporter_run_async (RidgeExporter      *self,
   d->dry_run = dry_run;
   g_task_set_task_data (task, d, (GDestroyNotify)run_data_free);
   self->running = TRUE;
-  /* Cleared on the caller's context when the task completes, before the callback runs. */
+  /* Cleared by _finish, or when the task completes without one. */
   g_signal_connect_swapped (task, "notify::completed", G_CALLBACK (run_done), self);
   g_task_run_in_thread (task, run_thread);
 }
