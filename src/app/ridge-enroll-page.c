@@ -12,6 +12,7 @@
 
 #include "core/ridge-error.h"
 #include "core/ridge-session.h"
+#include "ridge-app-util.h"
 #include "ridge-hand-diagram.h"
 #include "ridge-image-view.h"
 
@@ -63,22 +64,7 @@ static guint signals[N_SIGNALS];
 static gboolean
 item_ready (RidgeEnrollPage *self)
 {
-  RidgeTerminalState s;
-
-  if (self->item == NULL)
-    return FALSE;
-  s = ridge_terminal_item_get_state (self->item);
-  return s == RIDGE_TERMINAL_STATE_READY || s == RIDGE_TERMINAL_STATE_DEGRADED;
-}
-
-static void
-toast (RidgeEnrollPage *self,
-       const char      *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  return ridge_app_item_ready (self->item);
 }
 
 static void
@@ -450,31 +436,22 @@ static void
 ask_duplicate (RidgeEnrollPage *self,
                const char      *owner)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   const char *finger = ridge_finger_name (self->finger);
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
+  AdwMessageDialog *dialog;
 
   self->state = RIDGE_ENROLL_DUPLICATE;
   /* Translators: the terminal's sentence naming the record that has this finger, then the
    * user id and the finger being enrolled */
   body = g_strdup_printf (_ ("%s\n\nEnroll it anyway for “%s” (%s)?"), owner, self->user_id,
                           finger != NULL ? finger : "");
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _ ("Finger Already Enrolled"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _ ("_Cancel"),
-                                    "enroll", _ ("_Enroll Anyway"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "enroll",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = ridge_app_ask (GTK_WIDGET (self), _ ("Finger Already Enrolled"), body, "enroll",
+                          _ ("_Enroll Anyway"), FALSE, NULL);
   g_signal_connect_object (dialog, "response", G_CALLBACK (duplicate_response_cb), self,
                            G_CONNECT_SWAPPED);
-  self->duplicate_dialog = ADW_MESSAGE_DIALOG (dialog);
+  self->duplicate_dialog = dialog;
   set_message (self, _ ("This finger is already enrolled on the terminal."));
   update_actions (self);
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -511,7 +488,7 @@ committed_cb (GObject      *source,
   abort_enrollment (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->form_error_label), FALSE);
   show_page (self);
-  toast (self, text);
+  ridge_app_toast (GTK_WIDGET (self), text);
   refresh_list (self);
   g_signal_emit (self, signals[SIGNAL_ENROLLED], 0);
 }
@@ -653,21 +630,10 @@ guint
 ridge_enroll_page_get_enrolled_mask (RidgeEnrollPage *self)
 {
   g_autofree char *user = NULL;
-  guint mask = 0;
 
   g_return_val_if_fail (RIDGE_IS_ENROLL_PAGE (self), 0);
-  if (self->templates == NULL)
-    return 0;
   user = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->user_row))));
-  for (guint i = 0; i < self->templates->len; i++)
-    {
-      const RidgeAppTemplate *t = g_ptr_array_index (self->templates, i);
-
-      if (*user != '\0' && g_strcmp0 (t->user_id, user) == 0 && t->finger >= 1
-          && t->finger <= RIDGE_FINGER_MAX)
-        mask |= 1u << t->finger;
-    }
-  return mask;
+  return ridge_app_finger_mask (self->templates, user);
 }
 
 AdwMessageDialog *

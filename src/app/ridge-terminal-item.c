@@ -821,6 +821,7 @@ list_page_cb (GObject      *source,
       t->samples = info.samples;
       t->quality = info.quality;
       t->created_unix_ms = (gint64)MIN (info.created_unix_ms, (guint64)G_MAXINT64);
+      t->updated_unix_ms = (gint64)MIN (info.updated_unix_ms, (guint64)G_MAXINT64);
       g_ptr_array_add (d->templates, t);
       n++;
     }

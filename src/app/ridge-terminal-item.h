@@ -56,6 +56,7 @@ typedef struct {
   guint   samples;
   guint   quality;
   gint64  created_unix_ms;
+  gint64  updated_unix_ms;
 } RidgeAppTemplate;
 
 void ridge_app_template_free (RidgeAppTemplate *t);

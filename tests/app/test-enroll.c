@@ -182,15 +182,12 @@ alice_marked (gpointer data)
 static gboolean
 alice_renamed (gpointer data)
 {
-  GtkListBox *list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (data),
-                                                                  RIDGE_TYPE_ENROLLMENTS_PAGE,
-                                                                  "list"));
-  GtkListBoxRow *row;
+  RidgeEnrollmentRow *row;
 
   if (!ridge_enrollments_page_select (data, "alice", RIGHT_INDEX))
     return FALSE;
-  row = gtk_list_box_get_selected_row (list);
-  return row != NULL && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+  row = ridge_enrollments_page_get_selected (data);
+  return row != NULL && g_strcmp0 (ridge_enrollment_row_get_name (row),
                                    "Alice Pleasance Liddell") == 0;
 }
 

@@ -1,0 +1,25 @@
+/* ridge-test-terminal.h — real ridge-terminal processes for the app tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RidgeTestTerminal RidgeTestTerminal;
+
+/* Starts $RIDGE_TERMINAL on 127.0.0.1, a free port, synthetic sensor without the automatic
+ * finger, its own state folder; extra: more options (NULL-terminated, may be NULL). */
+RidgeTestTerminal *ridge_test_terminal_start (const char * const *extra);
+const char        *ridge_test_terminal_get_address (RidgeTestTerminal *t);
+/* Kills the process and removes its state folder. */
+void               ridge_test_terminal_stop (RidgeTestTerminal *t);
+
+/* Spins the main loop until cond (data) or timeout_ms; FALSE on timeout. */
+gboolean           ridge_test_wait_until (gboolean (*cond)(gpointer),
+                                          gpointer   data,
+                                          guint      timeout_ms);
+
+G_END_DECLS
