@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define J_STR(b, k, v)  G_STMT_START { json_builder_set_member_name (b, k); \
-                                       json_builder_add_string_value (b, v); } G_STMT_END
-#define J_INT(b, k, v)  G_STMT_START { json_builder_set_member_name (b, k); \
-                                       json_builder_add_int_value (b, (gint64)(v)); } G_STMT_END
-#define J_BOOL(b, k, v) G_STMT_START { json_builder_set_member_name (b, k); \
-                                       json_builder_add_boolean_value (b, v); } G_STMT_END
-
 /* Default wait for a finger on a reader (libfprint itself waits for ever). */
 #define FINGER_TIMEOUT_MS 30000
 
@@ -337,26 +330,6 @@ print_line (FpPrint *print)
 
 /* ---- commands ------------------------------------------------------------------------- */
 
-static gboolean
-parse (Ctl          *ctl,
-       const char   *params,
-       GOptionEntry *entries,
-       int          *argc,
-       char       ***argv)
-{
-  g_autoptr (GOptionContext) oc = g_option_context_new (params);
-  g_autoptr (GError) error = NULL;
-
-  if (entries != NULL)
-    g_option_context_add_main_entries (oc, entries, NULL);
-  if (!g_option_context_parse (oc, argc, argv, &error))
-    {
-      ctl_usage (ctl, "%s", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static int
 cmd_info (Rd *rd)
 {
@@ -411,7 +384,7 @@ cmd_capture (Rd    *rd,
   int quality = -1, n_minutiae = -1;
   guint timer;
 
-  if (!parse (rd->ctl, "-o FILE", entries, &argc, &argv))
+  if (!ctl_parse_options (rd->ctl, "-o FILE", NULL, entries, &argc, &argv))
     return EXIT_USAGE;
   out = output;
   if (out == NULL || argc != 1)
@@ -505,7 +478,7 @@ cmd_enroll (Rd    *rd,
   gulong handler;
   guint timer;
 
-  if (!parse (rd->ctl, "USER FINGER", entries, &argc, &argv))
+  if (!ctl_parse_options (rd->ctl, "USER FINGER", NULL, entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 3)
     return ctl_usage (rd->ctl, "enroll needs USER FINGER");
@@ -563,7 +536,7 @@ cmd_list (Rd    *rd,
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) prints = NULL;
 
-  if (!parse (rd->ctl, NULL, NULL, &argc, &argv))
+  if (!ctl_parse_options (rd->ctl, NULL, NULL, NULL, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 1)
     return ctl_usage (rd->ctl, "list takes no arguments");
@@ -639,7 +612,7 @@ cmd_delete (Rd    *rd,
   g_autofree char *what = NULL;
   FpPrint *print;
 
-  if (!parse (rd->ctl, "ID", NULL, &argc, &argv))
+  if (!ctl_parse_options (rd->ctl, "ID", NULL, NULL, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
     return ctl_usage (rd->ctl, "delete needs a print ID (see “list”)");
@@ -741,7 +714,7 @@ cmd_verify (Rd    *rd,
   gulong handler;
   guint timer;
 
-  if (!parse (rd->ctl, "(ID | --user U [--finger F])", entries, &argc, &argv))
+  if (!ctl_parse_options (rd->ctl, "(ID | --user U [--finger F])", NULL, entries, &argc, &argv))
     return EXIT_USAGE;
   u = user;
   f = finger_text;
@@ -794,7 +767,7 @@ cmd_identify (Rd    *rd,
   guint timer;
   gboolean ok;
 
-  if (!parse (rd->ctl, NULL, entries, &argc, &argv))
+  if (!ctl_parse_options (rd->ctl, NULL, NULL, entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 1)
     return ctl_usage (rd->ctl, "identify takes no arguments");

@@ -65,21 +65,48 @@ gboolean      ctl_parse_uint (const char *text,
 void          ctl_spin_ms (Ctl  *ctl,
                            guint ms);
 
-/* commands (ridgectl-commands.c) */
+/* JSON shorthands */
+#define J_STR(b, k, v)  G_STMT_START { json_builder_set_member_name (b, k); \
+                                       json_builder_add_string_value (b, v); } G_STMT_END
+#define J_INT(b, k, v)  G_STMT_START { json_builder_set_member_name (b, k); \
+                                       json_builder_add_int_value (b, (gint64)(v)); } G_STMT_END
+#define J_DBL(b, k, v)  G_STMT_START { json_builder_set_member_name (b, k); \
+                                       json_builder_add_double_value (b, v); } G_STMT_END
+#define J_BOOL(b, k, v) G_STMT_START { json_builder_set_member_name (b, k); \
+                                       json_builder_add_boolean_value (b, v); } G_STMT_END
+
+/* helpers shared by the command files (ridgectl-commands.c) */
+/* Parses command options; argv[0] is the command name. Returns FALSE after printing. */
+gboolean ctl_parse_options (Ctl          *ctl,
+                            const char   *params,
+                            const char   *summary,
+                            GOptionEntry *entries,
+                            int          *argc,
+                            char       ***argv);
+/* Connects to ctl->terminal; EXIT_OK, or the exit code after printing why not. */
+int      ctl_connect_or_fail (Ctl *ctl);
+
+/* ridgectl-link.c */
 int ctl_cmd_info (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_ping (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_health (Ctl *ctl, int argc, char **argv);
+int ctl_cmd_discover (Ctl *ctl, int argc, char **argv);
+int ctl_cmd_usb_list (Ctl *ctl, int argc, char **argv);
+
+/* ridgectl-capture.c */
 int ctl_cmd_capture (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_stream (Ctl *ctl, int argc, char **argv);
+
+/* ridgectl-templates.c */
 int ctl_cmd_enroll (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_list (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_delete (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_rename (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_verify (Ctl *ctl, int argc, char **argv);
 int ctl_cmd_identify (Ctl *ctl, int argc, char **argv);
+
+/* ridgectl-diag.c */
 int ctl_cmd_diag (Ctl *ctl, int argc, char **argv);
-int ctl_cmd_discover (Ctl *ctl, int argc, char **argv);
-int ctl_cmd_usb_list (Ctl *ctl, int argc, char **argv);
 
 /* ridgectl-export.c */
 int ctl_cmd_export (Ctl *ctl, int argc, char **argv);
