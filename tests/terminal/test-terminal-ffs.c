@@ -6,17 +6,25 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define _GNU_SOURCE             /* SOCK_CLOEXEC with -std=c11 */
+#define _GNU_SOURCE             /* SOCK_CLOEXEC, posix_openpt, cfmakeraw with -std=c11 */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <linux/usb/functionfs.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "ridge-terminal-ffs.h"
+#include "ridge-wire.h"
 
 /* ---- blobs ------------------------------------------------------------------------------ */
 
@@ -288,6 +296,210 @@ test_relay (void)
   close (fx.in_host);
 }
 
+/* ---- the real ridge-terminal --usb-gadget ------------------------------------------- */
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+read_exactly (int     fd,
+              guint8 *buf,
+              gsize   len)
+{
+  gsize got = 0;
+
+  while (got < len)
+    {
+      struct pollfd p = { .fd = fd, .events = POLLIN };
+      gssize n;
+
+      g_assert_cmpint (poll (&p, 1, 10000), ==, 1);
+      n = read (fd, buf + got, len - got);
+      g_assert_cmpint (n, >, 0);
+      got += (gsize)n;
+    }
+}
+
+/* The next complete frame on fd (the bulk IN stand-in). */
+static void
+read_frame (int               fd,
+            RidgeWireDecoder *dec,
+            RidgeWireMsg     *msg)
+{
+  for (;;)
+    {
+      guint8 byte;
+      size_t used = 0;
+
+      read_exactly (fd, &byte, 1);
+      if (ridge_wire_decoder_feed (dec, &byte, 1, &used) == RIDGE_WIRE_DEC_FRAME)
+        {
+          g_assert_cmpint (ridge_wire_decode (&dec->header, dec->payload, msg), ==,
+                           RIDGE_WIRE_OK);
+          return;
+        }
+    }
+}
+
+static void
+write_event (int    fd,
+             guint8 type)
+{
+  struct usb_functionfs_event ev;
+
+  memset (&ev, 0, sizeof ev);
+  ev.type = type;
+  g_assert_cmpint (write (fd, &ev, sizeof ev), ==, sizeof ev);
+}
+
+/* ridge-terminal itself with --usb-gadget: a pty in raw mode stands in for ep0 (it is a
+ * file that opens read-write), FIFOs for ep1 and ep2. A HELLO and a PING go through the
+ * relay into the same session code as TCP and their answers come back. */
+static void
+test_terminal_over_gadget (void)
+{
+  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *ep0 = NULL, *ep1 = NULL, *ep2 = NULL, *state = NULL, *dir_arg = NULL;
+  g_autofree char *state_arg = NULL;
+  g_autofree guint8 *payload = g_malloc (RIDGE_WIRE_MAX_PAYLOAD);
+  guint8 blob[128], expected[128], frame[512];
+  RidgeWireMsg msg = { 0 }, answer;
+  RidgeWireDecoder dec;
+  struct termios tio;
+  gsize dlen, slen;
+  int master, slave, out_fd, in_fd;
+  int32_t n;
+
+  if (exe == NULL)
+    {
+      g_test_skip ("RIDGE_TERMINAL is not set");
+      return;
+    }
+  dir = g_dir_make_tmp ("ridge-ffs-XXXXXX", &error);
+  g_assert_no_error (error);
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+  g_assert_cmpint (tcgetattr (slave, &tio), ==, 0);
+  cfmakeraw (&tio);
+  g_assert_cmpint (tcsetattr (slave, TCSANOW, &tio), ==, 0);
+  ep0 = g_build_filename (dir, "ep0", NULL);
+  ep1 = g_build_filename (dir, "ep1", NULL);
+  ep2 = g_build_filename (dir, "ep2", NULL);
+  state = g_build_filename (dir, "state", NULL);
+  g_assert_cmpint (symlink (ptsname (master), ep0), ==, 0);
+  g_assert_cmpint (mkfifo (ep1, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (ep2, 0600), ==, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+  dir_arg = g_strdup_printf ("--usb-gadget=%s", dir);
+  state_arg = g_strdup_printf ("--state-dir=%s", state);
+  proc = g_subprocess_launcher_spawn (launcher, &error, exe, "--listen=127.0.0.1", "--port=0",
+                                      "--discovery-port=0", state_arg, dir_arg, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "ridge-terminal: USB gadget function ready"))
+        break;
+    }
+
+  /* ep0: the descriptors, then the strings */
+  dlen = ridge_ffs_descriptors (expected, sizeof expected);
+  read_exactly (master, blob, dlen);
+  g_assert_cmpmem (blob, dlen, expected, dlen);
+  slen = ridge_ffs_strings (expected, sizeof expected);
+  read_exactly (master, blob, slen);
+  g_assert_cmpmem (blob, slen, expected, slen);
+
+  /* the host selects the interface: the terminal opens ep1 (OUT) then ep2 (IN) */
+  write_event (master, FUNCTIONFS_BIND);
+  write_event (master, FUNCTIONFS_ENABLE);
+  out_fd = open (ep1, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (out_fd, >=, 0);
+  in_fd = open (ep2, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (in_fd, >=, 0);
+
+  ridge_wire_decoder_init (&dec, payload, RIDGE_WIRE_MAX_PAYLOAD);
+  msg.hello.version_min = 1;
+  msg.hello.version_max = 1;
+  msg.hello.max_payload = RIDGE_WIRE_MAX_PAYLOAD;
+  msg.hello.client_name = (RidgeWireStr) { "test-ffs", 8 };
+  n = ridge_wire_encode (frame, sizeof frame, RIDGE_MSG_HELLO, 0, 1, &msg);
+  g_assert_cmpint (n, >, 0);
+  g_assert_cmpint (write (out_fd, frame, n), ==, n);
+  read_frame (in_fd, &dec, &answer);
+  g_assert_cmpuint (dec.header.type, ==, RIDGE_MSG_HELLO);
+  g_assert_cmpuint (dec.header.seq, ==, 1);
+  g_assert_true (dec.header.flags & RIDGE_WIRE_FLAG_RESPONSE);
+  g_assert_false (dec.header.flags & RIDGE_WIRE_FLAG_ERROR);
+
+  memset (&msg, 0, sizeof msg);
+  n = ridge_wire_encode (frame, sizeof frame, RIDGE_MSG_PING, 0, 2, &msg);
+  g_assert_cmpint (n, >, 0);
+  g_assert_cmpint (write (out_fd, frame, n), ==, n);
+  do
+    read_frame (in_fd, &dec, &answer);      /* events may come first */
+  while (!(dec.header.flags & RIDGE_WIRE_FLAG_RESPONSE));
+  g_assert_cmpuint (dec.header.type, ==, RIDGE_MSG_PING);
+  g_assert_cmpuint (dec.header.seq, ==, 2);
+  g_assert_false (dec.header.flags & RIDGE_WIRE_FLAG_ERROR);
+
+  /* DISABLE ends the link: the session goes, bulk IN reaches its end */
+  write_event (master, FUNCTIONFS_DISABLE);
+  close (out_fd);
+  for (;;)
+    {
+      struct pollfd p = { .fd = in_fd, .events = POLLIN };
+
+      g_assert_cmpint (poll (&p, 1, 10000), ==, 1);
+      if (read (in_fd, blob, sizeof blob) <= 0)
+        break;
+    }
+  close (in_fd);
+
+  g_subprocess_send_signal (proc, SIGTERM);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  close (slave);
+  close (master);
+  g_unlink (ep0);
+  g_unlink (ep1);
+  g_unlink (ep2);
+  {
+    g_autoptr (GDir) d = g_dir_open (state, 0, NULL);
+    const char *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (state, name, NULL);
+
+        g_unlink (path);
+      }
+  }
+  g_rmdir (state);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -296,5 +508,6 @@ main (int   argc,
   g_test_add_func ("/ffs/descriptors", test_descriptors);
   g_test_add_func ("/ffs/strings", test_strings);
   g_test_add_func ("/ffs/relay", test_relay);
+  g_test_add_func ("/ffs/terminal", test_terminal_over_gadget);
   return g_test_run ();
 }
