@@ -63,8 +63,13 @@ ridge_extract_thin (RidgeExtractCtx *c)
                      && ((p2 && p4) || (p4 && p6) || (p6 && p8) || (p8 && p2));
     }
 
-  /* skel bits: 1 set, 2 marked for deletion, 4 queued as a candidate. Only pixels on
-   * the boundary of the ridges are candidates; a deletion exposes its neighbours. */
+  /* skel bits: 1 set, 2 marked for deletion, 4 queued as a candidate, 8 kept by the last
+   * sub-iteration, 16 a neighbour was deleted since it was last looked at. Only pixels on
+   * the boundary of the ridges are candidates; a deletion exposes its neighbours. A
+   * candidate that both sub-iterations kept while its neighbours stayed the same can never
+   * go (the two tests alternate on the same neighbourhood): it leaves the list until a
+   * neighbour is deleted. Deletions are decided on the state before each sub-iteration,
+   * so the list's order does not matter and the skeleton is the same. */
   memset (c->skel, 0, (size_t)w * h);
   for (int y = 1; y < h - 1; y++)
     memcpy (c->skel + (size_t)y * w + 1, c->bin + (size_t)y * w + 1, (size_t)w - 2);
@@ -105,6 +110,8 @@ ridge_extract_thin (RidgeExtractCtx *c)
                     {
                       int32_t j = k + ring_dy[q] * w + ring_dx[q];
 
+                      if (c->skel[j] & 1)
+                        c->skel[j] |= 16;
                       if ((c->skel[j] & 5) == 1)
                         {
                           c->skel[j] |= 4;
@@ -112,8 +119,24 @@ ridge_extract_thin (RidgeExtractCtx *c)
                         }
                     }
                 }
+            }
+          for (int i = 0; i < n; i++)
+            {
+              int32_t k = cand[i];
+              uint8_t v = c->skel[k];
+
+              if (v == 0)
+                continue;                       /* deleted above */
+              if (v & 16)
+                c->skel[k] = (uint8_t)(v & ~(16 | 8));
+              else if (v & 8)
+                {
+                  c->skel[k] = (uint8_t)(v & ~4);   /* stable: off the list */
+                  continue;
+                }
               else
-                next[m++] = k;
+                c->skel[k] = (uint8_t)(v | 8);
+              next[m++] = k;
             }
           t = cand;
           cand = next;
