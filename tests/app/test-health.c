@@ -540,6 +540,22 @@ test_health_and_fleet (void)
 
   for (guint i = 0; i < N_TERMINALS; i++)
     ridge_terminal_item_disconnect (items[i]);
+  /* no link, no health to save: a sentence, and the button says so by being insensitive */
+  {
+    RidgeHealthPage *page = ridge_terminal_view_get_health_page (
+      ridge_window_get_terminal_view (window));
+    g_autoptr (GError) error = NULL;
+    g_autofree char *path = g_build_filename (g_get_tmp_dir (), "ridge-health-none.csv", NULL);
+
+    ridge_health_page_refresh (page);
+    g_assert_false (ridge_health_page_export_csv (page, path, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+                                                            GTK_WIDGET (page),
+                                                            RIDGE_TYPE_HEALTH_PAGE,
+                                                            "export_button"))));
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 }
