@@ -50,6 +50,10 @@ ridge_extract_thin (RidgeExtractCtx *c)
   uint8_t lut[2][256], simple[256];
   int32_t *list = c->mark;         /* the skeleton's pixels at the end */
   int32_t *cand = c->mark, *next = c->aux;
+  int32_t ring_off[8];
+
+  for (int q = 0; q < 8; q++)
+    ring_off[q] = ring_dy[q] * w + ring_dx[q];
 
   for (unsigned code = 0; code < 256; code++)
     {
@@ -108,15 +112,14 @@ ridge_extract_thin (RidgeExtractCtx *c)
                   removed++;
                   for (int q = 0; q < 8; q++)
                     {
-                      int32_t j = k + ring_dy[q] * w + ring_dx[q];
+                      int32_t j = k + ring_off[q];
+                      uint8_t v = c->skel[j];
 
-                      if (c->skel[j] & 1)
-                        c->skel[j] |= 16;
-                      if ((c->skel[j] & 5) == 1)
-                        {
-                          c->skel[j] |= 4;
-                          next[m++] = j;
-                        }
+                      if (!(v & 1))
+                        continue;
+                      if (!(v & 4))
+                        next[m++] = j;
+                      c->skel[j] = v | 16 | 4;
                     }
                 }
             }
