@@ -2,177 +2,51 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Each test starts its own terminal on 127.0.0.1 with --port 0, a private state dir and a
- * control socket, and reads the port from the "listening on" line. The executables come
+ * Each test starts its own terminal (tests/common/ridge-test-terminal.h: 127.0.0.1, --port 0,
+ * a private state dir and a control socket). The executables come
  * from meson through RIDGE_TERMINAL_EXE and RIDGECTL_EXE; without them the tests skip.
  */
 #include "config.h"
 
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "ridge-core.h"
+#include "ridge-test-terminal.h"
 
-typedef struct {
-  GSubprocess *proc;
-  char        *dir;
-  char        *state;
-  char        *ctl_path;
-  guint16      port;
-  char        *address;
-} Terminal;
+typedef RidgeTestTerminal Terminal;
 
 static const char *terminal_exe;
 static const char *ridgectl_exe;
 
 /* ---- process helpers ------------------------------------------------------------------ */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
+static const char *const no_auto_finger[] = { "--no-auto-finger", NULL };
 
-static void
-terminal_start (Terminal          *t,
-                guint16            port,
-                const char *const *extra)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-  const char *colon;
-
-  g_ptr_array_add (argv, g_strdup (terminal_exe));
-  g_ptr_array_add (argv, g_strdup ("--listen"));
-  g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
-  g_ptr_array_add (argv, g_strdup ("--port"));
-  g_ptr_array_add (argv, g_strdup_printf ("%u", port));
-  g_ptr_array_add (argv, g_strdup ("--state-dir"));
-  g_ptr_array_add (argv, g_strdup (t->state));
-  g_ptr_array_add (argv, g_strdup ("--control"));
-  g_ptr_array_add (argv, g_strdup (t->ctl_path));
-  g_ptr_array_add (argv, g_strdup ("--discovery-port"));
-  g_ptr_array_add (argv, g_strdup ("0"));
-  g_ptr_array_add (argv, g_strdup ("--no-auto-finger"));
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (extra[i]));
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* the terminal must not outlive a test that aborts */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  t->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t->proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on "));
-  colon = strrchr (line, ':');
-  t->port = (guint16)atoi (colon + 1);
-  g_assert_cmpuint (t->port, >, 0);
-  g_free (t->address);
-  t->address = g_strdup_printf ("127.0.0.1:%u", t->port);
-}
-
+/* ridge-terminal with a control socket and no automatic finger; extra: more options */
 static Terminal *
 terminal_new (const char *const *extra)
 {
-  Terminal *t = g_new0 (Terminal, 1);
-  g_autoptr (GError) error = NULL;
+  Terminal *t = ridge_test_terminal_new (terminal_exe, "ridge-core-it",
+                                         RIDGE_TEST_TERMINAL_CONTROL);
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
 
-  t->dir = g_dir_make_tmp ("ridge-core-it-XXXXXX", &error);
-  g_assert_no_error (error);
-  t->state = g_build_filename (t->dir, "state", NULL);
-  t->ctl_path = g_build_filename (t->dir, "ctl", NULL);
-  g_mkdir (t->state, 0700);
-  terminal_start (t, 0, extra);
+  g_ptr_array_add (args, (gpointer)no_auto_finger[0]);
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer)extra[i]);
+  g_ptr_array_add (args, NULL);
+  ridge_test_terminal_start (t, (const char *const *)args->pdata);
   return t;
-}
-
-static void
-terminal_kill (Terminal *t)
-{
-  if (t->proc == NULL)
-    return;
-  g_subprocess_send_signal (t->proc, SIGKILL);
-  g_subprocess_wait (t->proc, NULL, NULL);
-  g_clear_object (&t->proc);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr (GFile) f = g_file_new_for_path (path);
-  g_autoptr (GFileEnumerator) e = g_file_enumerate_children (f, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                             G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                             NULL, NULL);
-  GFileInfo *info;
-
-  while (e != NULL && (info = g_file_enumerator_next_file (e, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static void
-terminal_free (Terminal *t)
-{
-  terminal_kill (t);
-  rm_rf (t->dir);
-  g_free (t->dir);
-  g_free (t->state);
-  g_free (t->ctl_path);
-  g_free (t->address);
-  g_free (t);
-}
-
-static char *
-terminal_control (Terminal   *t,
-                  const char *command)
-{
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (t->ctl_path);
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = g_strconcat (command, "\n", NULL);
-  char *answer;
-
-  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), line,
-                             strlen (line), NULL, NULL, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
-  answer = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (answer);
-  g_assert_true (g_str_has_prefix (answer, "ok"));
-  return answer;
 }
 
 static void
 control (Terminal   *t,
          const char *command)
 {
-  g_free (terminal_control (t, command));
+  ridge_test_terminal_control_ok (t, command);
 }
 
 static guint64
@@ -187,14 +61,6 @@ rss_kb (GPid pid)
     return 0;
   p = strstr (text, "VmRSS:");
   return p ? g_ascii_strtoull (p + 6, NULL, 10) : 0;
-}
-
-static GPid
-terminal_pid (Terminal *t)
-{
-  const char *id = g_subprocess_get_identifier (t->proc);
-
-  return id ? atoi (id) : 0;
 }
 
 /* ---- main-loop helpers ---------------------------------------------------------------- */
@@ -257,7 +123,8 @@ static RidgeSession *
 connect_session (Terminal *t,
                  GError  **error)
 {
-  g_autoptr (RidgeSession) s = ridge_session_new_for_address (t->address, NULL);
+  g_autoptr (RidgeSession) s = ridge_session_new_for_address (ridge_test_terminal_get_address (
+                                                                t), NULL);
   g_autoptr (GAsyncResult) res = NULL;
 
   ridge_session_connect_async (s, NULL, store_result, &res);
@@ -315,7 +182,7 @@ test_handshake (void)
   g_assert_true (ping_ok (s));
   close_session (s);
   g_assert_cmpint (ridge_session_get_state (s), ==, RIDGE_SESSION_CLOSED);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 static void
@@ -369,10 +236,11 @@ test_capture_known_image (void)
   }
 
   /* the same through ridgectl capture -o, into a PNG and back */
-  out = g_build_filename (t->dir, "out.png", NULL);
+  out = g_build_filename (ridge_test_terminal_get_dir (t), "out.png", NULL);
   {
-    const char *argv[] = { ridgectl_exe, "--terminal", t->address, "capture", "-o", out,
-                           "--compress", NULL };
+    const char *argv[] =
+    { ridgectl_exe, "--terminal", ridge_test_terminal_get_address (t), "capture", "-o", out,
+      "--compress", NULL };
     g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
                                                    &error);
     g_autoptr (GBytes) back = NULL;
@@ -386,7 +254,7 @@ test_capture_known_image (void)
     g_assert_cmpuint (w, ==, 96);
     g_assert_cmpmem (g_bytes_get_data (back, NULL), g_bytes_get_size (back), pixels, 96 * 80);
   }
-  terminal_free (t);
+  ridge_test_terminal_free (t);
   g_unlink (pgm);
   g_rmdir (images);
 }
@@ -420,10 +288,10 @@ test_stream_rate_limited (void)
 
   spin_ms (2000); /* steady state before the first memory sample */
   self_rss0 = rss_kb (0);
-  term_rss0 = rss_kb (terminal_pid (t));
+  term_rss0 = rss_kb (ridge_test_terminal_get_pid (t));
   spin_ms (8000);
   self_rss1 = rss_kb (0);
-  term_rss1 = rss_kb (terminal_pid (t));
+  term_rss1 = rss_kb (ridge_test_terminal_get_pid (t));
 
   ridge_stream_stop_async (stream, NULL, store_result, &res);
   g_assert_true (ridge_stream_stop_finish (stream, wait_result (&res), &sent, &dropped, &error));
@@ -455,7 +323,7 @@ test_stream_rate_limited (void)
   g_assert_cmpuint (self_rss1, <, self_rss0 + 4096);
   g_assert_cmpuint (term_rss1, <, term_rss0 + 4096);
   close_session (s);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 typedef struct {
@@ -516,7 +384,6 @@ test_reconnect_after_restart (void)
     RIDGE_SESSION_LOST, RIDGE_SESSION_RECONNECTING, RIDGE_SESSION_READY,
   };
   guint boot0;
-  guint16 port = t->port;
   RidgeHealthSummary hs;
 
   g_assert_no_error (error);
@@ -526,12 +393,12 @@ test_reconnect_after_restart (void)
   g_signal_connect (s, "rebooted", G_CALLBACK (on_rebooted), &w);
   boot0 = ridge_session_get_info (s)->boot_counter;
 
-  terminal_kill (t);
+  ridge_test_terminal_kill (t);
   g_assert_true (spin_until (lost_seen, &w, 3000));
   /* a few refused attempts while it is down */
   spin_ms (500);
   g_assert_cmpint (ridge_session_get_state (s), ==, RIDGE_SESSION_RECONNECTING);
-  terminal_start (t, port, NULL);
+  ridge_test_terminal_start (t, no_auto_finger); /* on the same port */
   g_assert_true (spin_until (is_ready, s, 5000));
 
   g_assert_true (states_in_order (w.states, want, G_N_ELEMENTS (want)));
@@ -544,7 +411,7 @@ test_reconnect_after_restart (void)
   g_assert_true (ping_ok (s));
   close_session (s);
   g_array_unref (w.states);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 static void
@@ -565,7 +432,8 @@ test_busy (void)
 
   /* ridgectl says the same, with exit code 2 and a JSON error */
   {
-    const char *argv[] = { ridgectl_exe, "--json", "--terminal", t->address, "info", NULL };
+    const char *argv[] =
+    { ridgectl_exe, "--json", "--terminal", ridge_test_terminal_get_address (t), "info", NULL };
     g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
     g_autofree char *out = NULL;
 
@@ -576,7 +444,7 @@ test_busy (void)
   }
   g_assert_true (ping_ok (a));
   close_session (a);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 static void
@@ -619,7 +487,7 @@ test_corrupt_resync (void)
   ridge_stream_stop_async (stream, NULL, store_result, &res);
   ridge_stream_stop_finish (stream, wait_result (&res), NULL, NULL, NULL);
   close_session (s);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 static void
@@ -660,7 +528,7 @@ test_stall_detect (void)
   control (t, "fault clear");
   close_session (s);
   g_array_unref (w.states);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 static guint16
@@ -681,7 +549,7 @@ static void
 test_discovery (void)
 {
   g_autofree char *port = g_strdup_printf ("%u", free_udp_port ());
-  /* the later --discovery-port wins over terminal_start's "0" */
+  /* the later --discovery-port wins over the fixture's "0" */
   const char *extra[] = { "--serial", "IT-DISC-1", "--discovery-port", port, NULL };
   Terminal *t = terminal_new (extra);
   g_autoptr (GError) error = NULL;
@@ -697,7 +565,7 @@ test_discovery (void)
   g_assert_cmpuint (found->len, ==, 1); /* three probes, one terminal */
   a = g_ptr_array_index (found, 0);
   g_assert_cmpstr (a->address, ==, "127.0.0.1");
-  g_assert_cmpuint (a->tcp_port, ==, t->port);
+  g_assert_cmpuint (a->tcp_port, ==, ridge_test_terminal_get_port (t));
   g_assert_cmpstr (a->info->serial, ==, "IT-DISC-1");
   g_assert_false (a->busy);
   g_clear_object (&res);
@@ -722,7 +590,7 @@ test_discovery (void)
   found = ridge_discover_finish (wait_result (&res), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 0);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 /* ---- ridgectl --json ------------------------------------------------------------------ */
@@ -743,7 +611,7 @@ run_ctl_json (Terminal   *t,
   g_ptr_array_add (argv, (char *)ridgectl_exe);
   g_ptr_array_add (argv, (char *)"--json");
   g_ptr_array_add (argv, (char *)"--terminal");
-  g_ptr_array_add (argv, t->address);
+  g_ptr_array_add (argv, (char *)ridge_test_terminal_get_address (t));
   va_start (args, first);
   for (const char *a = first; a != NULL; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *)a);
@@ -794,8 +662,9 @@ test_ridgectl_json (void)
 
   /* enroll: ridgectl runs while the test places and lifts the finger */
   {
-    const char *argv[] = { ridgectl_exe, "--json", "--terminal", t->address, "enroll", "alice",
-                           "right-index", "--samples", "3", "--name", "Alice RI", NULL };
+    const char *argv[] =
+    { ridgectl_exe, "--json", "--terminal", ridge_test_terminal_get_address (t), "enroll", "alice",
+      "right-index", "--samples", "3", "--name", "Alice RI", NULL };
     g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                    | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
     g_autoptr (GAsyncResult) res = NULL;
@@ -854,7 +723,7 @@ test_ridgectl_json (void)
                                                   "code"), ==, "NOT_FOUND");
   list2 = run_ctl_json (t, 0, "list", NULL);
   g_assert_cmpint (json_object_get_int_member (list2, "total"), ==, 0);
-  terminal_free (t);
+  ridge_test_terminal_free (t);
 }
 
 int
