@@ -11,60 +11,29 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "ridge-core.h"
 #include "ridge-store-sync.h"
 #include "ridge-store.h"
 
+#include "ridge-test-terminal.h"
 #include "store-test-util.h"
 
 static const char *terminal_exe;
 
-typedef struct {
-  GSubprocess *proc;
-  char        *dir;
-  char        *address;
-} Terminal;
+typedef RidgeTestTerminal Terminal;
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
+/* ridge-terminal with a control socket and no automatic finger */
 static Terminal *
 terminal_start (void)
 {
-  Terminal *t = g_new0 (Terminal, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autofree char *state = NULL;
-  g_autofree char *ctl = NULL;
-  g_autofree char *line = NULL;
+  const char *const args[] = { "--no-auto-finger", NULL };
+  Terminal *t = ridge_test_terminal_new (terminal_exe, "ridge-store-sync",
+                                         RIDGE_TEST_TERMINAL_CONTROL);
 
-  t->dir = g_dir_make_tmp ("ridge-store-sync-XXXXXX", &error);
-  g_assert_no_error (error);
-  state = g_build_filename (t->dir, "state", NULL);
-  ctl = g_build_filename (t->dir, "ctl", NULL);
-  g_mkdir (state, 0700);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  t->proc = g_subprocess_launcher_spawn (launcher, &error, terminal_exe, "--listen",
-                                         "127.0.0.1", "--port", "0", "--state-dir", state,
-                                         "--control", ctl, "--discovery-port", "0",
-                                         "--no-auto-finger", NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t->proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on "));
-  t->address = g_strdup_printf ("127.0.0.1:%d", atoi (strrchr (line, ':') + 1));
+  ridge_test_terminal_start (t, args);
   return t;
 }
 
@@ -83,18 +52,6 @@ rm_rf (const char *path)
         g_unlink (p);
     }
   g_rmdir (path);
-}
-
-static void
-terminal_free (Terminal *t)
-{
-  g_subprocess_send_signal (t->proc, SIGKILL);
-  g_subprocess_wait (t->proc, NULL, NULL);
-  g_object_unref (t->proc);
-  rm_rf (t->dir);
-  g_free (t->dir);
-  g_free (t->address);
-  g_free (t);
 }
 
 static void
@@ -117,7 +74,7 @@ static RidgeSession *
 connect (Terminal *t)
 {
   g_autoptr (GError) error = NULL;
-  RidgeSession *s = ridge_session_new_for_address (t->address, &error);
+  RidgeSession *s = ridge_session_new_for_address (ridge_test_terminal_get_address (t), &error);
   g_autoptr (GAsyncResult) res = NULL;
 
   g_assert_no_error (error);
@@ -460,8 +417,8 @@ test_sync (void)
 
   g_clear_object (&sa);
   g_clear_object (&sb);
-  terminal_free (ta);
-  terminal_free (tb);
+  ridge_test_terminal_free (ta);
+  ridge_test_terminal_free (tb);
   g_clear_object (&store);
   rm_rf (dir);
 }
@@ -508,7 +465,7 @@ test_bad_record (void)
   g_assert_cmpint (ridge_store_find_template_id (store, "fred", 5, NULL), >, 0);
   g_assert_cmpint (ridge_store_find_template_id (store, "erin", 4, NULL), ==, 0);
 
-  idle = ridge_session_new_for_address (ta->address, &error);
+  idle = ridge_session_new_for_address (ridge_test_terminal_get_address (ta), &error);
   ridge_store_sync_download_async (store, idle, NULL, NULL, store_result, &res);
   g_assert_false (ridge_store_sync_download_finish (store, wait_result (&res), &st, &error));
   g_assert_error (error, RIDGE_STORE_ERROR, RIDGE_STORE_ERROR_FAILED);
@@ -516,7 +473,7 @@ test_bad_record (void)
 
   g_clear_object (&sa);
   g_clear_object (&idle);
-  terminal_free (ta);
+  ridge_test_terminal_free (ta);
   g_clear_object (&store);
   rm_rf (dir);
 }
