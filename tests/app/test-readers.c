@@ -85,8 +85,8 @@ fixture_setup (Fixture    *fx,
   g_assert_null (gtk_list_box_get_row_at_index (list, 1));
   fx->view = RIDGE_READER_VIEW (ridge_window_get_reader_view (fx->window));
   gtk_list_box_select_row (list, gtk_list_box_get_row_at_index (list, 0));
-  fx->reader = ridge_reader_view_get_reader (fx->view);
-  g_assert_nonnull (fx->reader);
+  /* a reference of our own: an unplugged reader leaves the manager (and may be freed) */
+  fx->reader = g_object_ref (ridge_reader_view_get_reader (fx->view));
   g_signal_connect (fx->reader, "enroll-progress", G_CALLBACK (on_progress), fx);
   g_unsetenv (env_name);
 }
@@ -95,6 +95,7 @@ static void
 fixture_teardown (Fixture *fx)
 {
   g_signal_handlers_disconnect_by_data (fx->reader, fx);
+  g_clear_object (&fx->reader);
   gtk_window_destroy (GTK_WINDOW (fx->window));
   g_clear_object (&fx->window);
   ridge_test_wait (100);
