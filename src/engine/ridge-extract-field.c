@@ -88,8 +88,8 @@ signature_period (const RidgeExtractCtx *c,
       int a = k > 0 ? k - 1 : k, z = k < SIG_LEN - 1 ? k + 1 : k;
 
       sm[k] = 0.25f * sig[a] + 0.5f * sig[k] + 0.25f * sig[z];
-      lo = fminf (lo, sm[k]);
-      hi = fmaxf (hi, sm[k]);
+      lo = sm[k] < lo ? sm[k] : lo;   /* no libm call: no NaN here */
+      hi = sm[k] > hi ? sm[k] : hi;
     }
   if (hi - lo < 4.0f)
     return 0;
