@@ -12,17 +12,16 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include <umockdev.h>
 
 #include "ridge-core.h"
 #include "ridge-usb.h"
 #include "ridge-usb-emu.h"
+#include "ridge-test-terminal.h"
 
 /* -Dmain=ridgectl_main renames ridgectl's main; this file keeps its own */
 #undef main
@@ -30,44 +29,19 @@
 int ridgectl_main (int   argc,
                    char *argv[]);
 
-static char *tmp_dir;
-static GSubprocess *terminal;
+static RidgeTestTerminal *terminal;
 static RidgeUsbEmu *emu;
-
-static void
-die_with_parent (gpointer data)
-{
-  (void)data;
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 start_terminal (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autofree char *state = NULL;
-  g_autofree char *line = NULL;
-
-  tmp_dir = g_dir_make_tmp ("ridge-usb-ctl-XXXXXX", &error);
-  g_assert_no_error (error);
-  state = g_build_filename (tmp_dir, "state", NULL);
-  g_mkdir (state, 0700);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
-  g_subprocess_launcher_unsetenv (launcher, "UMOCKDEV_DIR");
-  terminal = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RIDGE_TERMINAL_EXE"),
-                                          "--listen", "127.0.0.1", "--port", "0",
-                                          "--state-dir", state, "--discovery-port", "0", NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on "));
-  emu = ridge_usb_emu_new (line + strlen ("ridge-terminal: listening on "));
+  terminal = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL_EXE"), "ridge-usb-ctl",
+                                      RIDGE_TEST_TERMINAL_DEFAULT);
+  /* the terminal must not see the umockdev preload of this process */
+  ridge_test_terminal_setenv (terminal, "LD_PRELOAD", NULL);
+  ridge_test_terminal_setenv (terminal, "UMOCKDEV_DIR", NULL);
+  ridge_test_terminal_start (terminal, NULL);
+  emu = ridge_usb_emu_new (ridge_test_terminal_get_address (terminal));
   ridge_usb_emu_plug (emu);
 }
 
@@ -77,7 +51,8 @@ run_ctl (char **out,
          ...)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *path = g_build_filename (tmp_dir, "stdout", NULL);
+  g_autofree char *path = g_build_filename (ridge_test_terminal_get_dir (terminal), "stdout",
+                                            NULL);
   va_list ap;
   int saved, fd, rc;
 
@@ -332,14 +307,6 @@ main (int   argc,
   rc = g_test_run ();
 
   ridge_usb_emu_free (emu);
-  g_subprocess_send_signal (terminal, SIGKILL);
-  g_subprocess_wait (terminal, NULL, NULL);
-  g_object_unref (terminal);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
-    if (system (cmd) != 0)
-      g_printerr ("could not remove %s\n", tmp_dir);
-  }
-  g_free (tmp_dir);
+  ridge_test_terminal_free (terminal);
   return rc;
 }
