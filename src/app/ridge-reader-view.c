@@ -16,6 +16,7 @@
 #include "ridge-reader-view.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 typedef enum {
   OP_NONE = 0,
@@ -813,11 +814,15 @@ set_prints (RidgeReaderView *self,
       if (date != NULL && g_date_valid (date))
         g_date_strftime (when, sizeof when, "%Y-%m-%d", date);
       /* Translators: enrollment date and the print's short id */
-      subtitle = *when != '\0' ? g_strdup_printf (_ ("Enrolled %s · %s"), when, id ? id : "?")
-                               : g_strdup (id ? id : "?");
+      if (*when != '\0')
+        subtitle = g_strdup_printf (_ ("Enrolled %s · %s"), when, id ? id : "?");
+      else if (id != NULL && strstr (title, id) == NULL)
+        subtitle = g_strdup (id);
+      /* else the title ("Print ID") already says all there is */
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (subtitle != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (button, "flat");
       gtk_widget_set_tooltip_text (button, _ ("Delete Print"));
