@@ -9,9 +9,7 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <glib/gstdio.h>
 #include <libusb.h>
 #include <umockdev.h>
@@ -19,56 +17,30 @@
 #include "ridge-core.h"
 #include "ridge-usb.h"
 #include "ridge-usb-emu.h"
+#include "ridge-test-terminal.h"
 
 static const char *terminal_exe;
 
 typedef struct {
-  char            *dir;
-  GSubprocess     *proc;
-  char            *address;
-  RidgeUsbEmu     *emu;
-  RidgeUsbContext *ctx;
+  RidgeTestTerminal *terminal;
+  RidgeUsbEmu       *emu;
+  RidgeUsbContext   *ctx;
 } Fixture;
-
-static void
-die_with_parent (gpointer data)
-{
-  (void)data;
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 fixture_setup (Fixture      *f,
                gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autofree char *state = NULL;
-  g_autofree char *line = NULL;
 
   (void)data;
-  f->dir = g_dir_make_tmp ("ridge-usb-XXXXXX", &error);
-  g_assert_no_error (error);
-  state = g_build_filename (f->dir, "state", NULL);
-  g_mkdir (state, 0700);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  f->terminal = ridge_test_terminal_new (terminal_exe, "ridge-usb", RIDGE_TEST_TERMINAL_DEFAULT);
   /* the terminal must not see the umockdev preload of this process */
-  g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
-  g_subprocess_launcher_unsetenv (launcher, "UMOCKDEV_DIR");
-  f->proc = g_subprocess_launcher_spawn (launcher, &error, terminal_exe, "--listen", "127.0.0.1",
-                                         "--port", "0", "--state-dir", state,
-                                         "--discovery-port", "0", NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on "));
-  f->address = g_strdup (line + strlen ("ridge-terminal: listening on "));
+  ridge_test_terminal_setenv (f->terminal, "LD_PRELOAD", NULL);
+  ridge_test_terminal_setenv (f->terminal, "UMOCKDEV_DIR", NULL);
+  ridge_test_terminal_start (f->terminal, NULL);
 
-  f->emu = ridge_usb_emu_new (f->address);
+  f->emu = ridge_usb_emu_new (ridge_test_terminal_get_address (f->terminal));
   ridge_usb_emu_plug (f->emu);
   /* libusb looks at the (emulated) bus when its context starts */
   f->ctx = ridge_usb_context_new (&error);
@@ -82,15 +54,7 @@ fixture_teardown (Fixture      *f,
   (void)data;
   g_clear_object (&f->ctx);
   g_clear_pointer (&f->emu, ridge_usb_emu_free);
-  g_subprocess_send_signal (f->proc, SIGKILL);
-  g_subprocess_wait (f->proc, NULL, NULL);
-  g_clear_object (&f->proc);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
-  g_free (f->dir);
-  g_free (f->address);
+  g_clear_pointer (&f->terminal, ridge_test_terminal_free);
 }
 
 /* Iterates the main context until done() or timeout; returns done(). */
