@@ -442,10 +442,14 @@ static RidgeSession *
 ready_session (RidgeTerminalItem *item)
 {
   GObject *session = item != NULL ? ridge_terminal_item_get_session (item) : NULL;
+  RidgeSessionState state;
 
-  if (session == NULL || ridge_session_get_state (RIDGE_SESSION (session)) != RIDGE_SESSION_READY)
+  if (session == NULL)
     return NULL;
-  return RIDGE_SESSION (session);
+  /* late heartbeats (a loaded link) still carry requests; a lost link does not */
+  state = ridge_session_get_state (RIDGE_SESSION (session));
+  return state == RIDGE_SESSION_READY || state == RIDGE_SESSION_DEGRADED
+         ? RIDGE_SESSION (session) : NULL;
 }
 
 static void
@@ -1000,12 +1004,19 @@ typedef struct {
   guint                 finger;
 } CopyOp;
 
+/* The end of a background operation: the actions it held back come back. */
+static void
+end_busy (RidgeEnrollmentsPage *self)
+{
+  self->busy--;
+  update_actions (self);
+  g_object_unref (self);
+}
+
 static void
 copy_op_free (CopyOp *op)
 {
-  op->self->busy--;
-  update_actions (op->self);
-  g_object_unref (op->self);
+  end_busy (op->self);
   g_object_unref (op->target);
   g_object_unref (op->source);
   g_free (op->user_id);
@@ -1287,9 +1298,7 @@ typedef struct {
 static void
 keep_op_free (KeepOp *op)
 {
-  op->self->busy--;
-  update_actions (op->self);
-  g_object_unref (op->self);
+  end_busy (op->self);
   g_object_unref (op->store);
   g_free (op);
 }
