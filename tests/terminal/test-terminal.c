@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every test starts its own ridge-terminal on --port 0 with a temporary state folder,
- * an images sensor over PGM files this test writes, a control socket, and reads the
- * "listening on" line to learn the port. Only 127.0.0.1 is ever used.
+ * Every test starts its own ridge-terminal (tests/common/ridge-test-terminal.h: 127.0.0.1,
+ * --port 0, a temporary state folder, a control socket) with an images sensor over PGM
+ * files this test writes. Only 127.0.0.1 is ever used.
  */
 #define G_LOG_DOMAIN "test-terminal"
 #include "config.h"
@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 
+#include "ridge-test-terminal.h"
 #include "ridge-wire.h"
 
 #define IMG_W 64
@@ -26,15 +26,12 @@
 /* ---- fixture: a terminal process ------------------------------------------------------ */
 
 typedef struct {
-  char        *dir;        /* temp root */
-  char        *state;
-  char        *images;
-  char        *control;
-  GSubprocess *proc;
-  guint16      port;
-  int          discovery_port;
-  const char  *fp_socket;   /* FP_VIRTUAL_IMAGE for the libfprint sensor */
-  gboolean     may_fail;    /* a start that fails leaves port = 0 instead of failing */
+  RidgeTestTerminal *rt;   /* the process, its temp folder (state, control socket, port) */
+  char              *images;
+  guint16            port; /* of the running terminal; 0 when a may_fail start failed */
+  int                discovery_port;
+  const char        *fp_socket; /* FP_VIRTUAL_IMAGE for the libfprint sensor */
+  gboolean           may_fail;  /* a start that fails leaves port = 0 instead of failing */
 } Term;
 
 static guint8 *
@@ -65,99 +62,55 @@ write_pgm (const char *dir,
   g_string_free (s, TRUE);
 }
 
-static const char *
-terminal_path (void)
-{
-  const char *p = g_getenv ("RIDGE_TERMINAL");
-
-  g_assert_nonnull (p);
-  return p;
-}
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
 static void
 term_start_args (Term        *t,
                  const char  *sensor,
                  const char **extra)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *sensor_arg = NULL;
-  const char *colon;
 
-  g_ptr_array_add (argv, g_strdup (terminal_path ()));
-  g_ptr_array_add (argv, g_strdup ("--listen=127.0.0.1"));
-  g_ptr_array_add (argv, g_strdup ("--port=0"));
-  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", t->state));
-  g_ptr_array_add (argv, g_strdup_printf ("--control=%s", t->control));
-  g_ptr_array_add (argv, g_strdup_printf ("--discovery-port=%d", t->discovery_port));
+  if (t->discovery_port != 0)
+    g_ptr_array_add (argv, g_strdup_printf ("--discovery-port=%d", t->discovery_port));
   g_ptr_array_add (argv, g_strdup ("--fps=50"));
-  sensor_arg = sensor ? g_strdup (sensor) : g_strdup_printf ("images:%s", t->images);
-  g_ptr_array_add (argv, g_strdup_printf ("--sensor=%s", sensor_arg));
+  if (sensor != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--sensor=%s", sensor));
+  else
+    g_ptr_array_add (argv, g_strdup_printf ("--sensor=images:%s", t->images));
   for (guint i = 0; extra && extra[i]; i++)
     g_ptr_array_add (argv, g_strdup (extra[i]));
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* a failing test must not leave its terminal running (meson would wait for it) */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* the terminal warns about damaged files it skips: only criticals are bugs there */
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   if (t->fp_socket != NULL)
-    g_subprocess_launcher_setenv (launcher, "FP_VIRTUAL_IMAGE", t->fp_socket, TRUE);
-  t->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t->proc));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL && t->may_fail)
+    ridge_test_terminal_setenv (t->rt, "FP_VIRTUAL_IMAGE", t->fp_socket);
+  t->port = 0;
+  if (t->may_fail)
     {
-      g_subprocess_wait (t->proc, NULL, NULL);
-      g_clear_object (&t->proc);
-      t->port = 0;
-      return;
+      if (!ridge_test_terminal_try_start (t->rt, (const char *const *)argv->pdata))
+        return;
     }
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on 127.0.0.1:"));
-  colon = strrchr (line, ':');
-  t->port = atoi (colon + 1);
-  g_assert_cmpuint (t->port, >, 0);
+  else
+    ridge_test_terminal_start (t->rt, (const char *const *)argv->pdata);
+  t->port = ridge_test_terminal_get_port (t->rt);
 }
 
+/* SIGTERM, and a clean exit */
 static void
 term_stop (Term *t)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (t->proc == NULL)
-    return;
-  g_subprocess_send_signal (t->proc, SIGTERM);
-  g_subprocess_wait (t->proc, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (t->proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (t->proc), ==, 0);
-  g_clear_object (&t->proc);
+  ridge_test_terminal_stop (t->rt);
 }
 
 static void
 term_init (Term *t)
 {
-  g_autoptr (GError) error = NULL;
-
   memset (t, 0, sizeof *t);
-  t->dir = g_dir_make_tmp ("ridge-terminal-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  t->state = g_build_filename (t->dir, "state", NULL);
-  t->images = g_build_filename (t->dir, "images", NULL);
-  t->control = g_build_filename (t->dir, "control.sock", NULL);
+  t->rt = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL"), "ridge-terminal-test",
+                                   RIDGE_TEST_TERMINAL_CONTROL);
+  /* a failing test must not leave its terminal running (meson would wait for it) */
+  ridge_test_terminal_set_death_signal (t->rt, SIGTERM);
+  /* the terminal warns about damaged files it skips: only criticals are bugs there */
+  ridge_test_terminal_setenv (t->rt, "G_DEBUG", "fatal-criticals");
+  t->images = g_build_filename (ridge_test_terminal_get_dir (t->rt), "images", NULL);
   g_assert_cmpint (g_mkdir (t->images, 0700), ==, 0);
   for (guint f = 1; f <= 2; f++)
     for (guint i = 1; i <= 3; i++)
@@ -165,34 +118,11 @@ term_init (Term *t)
 }
 
 static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 term_clear (Term *t)
 {
   term_stop (t);
-  rm_rf (t->dir);
-  g_free (t->dir);
-  g_free (t->state);
+  g_clear_pointer (&t->rt, ridge_test_terminal_free);
   g_free (t->images);
-  g_free (t->control);
 }
 
 static void
@@ -219,30 +149,13 @@ control (Term       *t,
          const char *format,
          ...)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (t->control);
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
   g_autofree char *cmd = NULL;
-  g_autofree char *line = NULL;
-  char *answer;
   va_list ap;
 
   va_start (ap, format);
   cmd = g_strdup_vprintf (format, ap);
   va_end (ap);
-  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, &error);
-  g_assert_no_error (error);
-  line = g_strdup_printf ("%s\n", cmd);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), line,
-                             strlen (line), NULL, NULL, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
-  answer = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (answer);
-  return answer;
+  return ridge_test_terminal_control (t->rt, cmd);
 }
 
 static void
@@ -745,7 +658,7 @@ test_control (void)
 
   term_init (&t);
   term_start (&t, NULL);
-  g_assert_cmpint (g_stat (t.control, &st), ==, 0);
+  g_assert_cmpint (g_stat (ridge_test_terminal_get_control_path (t.rt), &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
   a = control (&t, "place 1");
@@ -1071,7 +984,7 @@ test_store (void)
   term_stop (&t);
 
   /* files: one per record, 0600, no temporary left */
-  tdir = g_build_filename (t.state, "templates", NULL);
+  tdir = g_build_filename (ridge_test_terminal_get_state_dir (t.rt), "templates", NULL);
   {
     g_autoptr (GDir) d = g_dir_open (tdir, 0, NULL);
     const char *name;
@@ -1794,7 +1707,8 @@ test_synthetic (void)
    * control socket waits for "place" */
   {
     g_autoptr (GSocketClient) sc = g_socket_client_new ();
-    g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (t.control);
+    const char *path = ridge_test_terminal_get_control_path (t.rt);
+    g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (path);
     g_autoptr (GSocketConnection) conn = NULL;
     g_autoptr (GDataInputStream) in = NULL;
     g_autoptr (GError) error = NULL;
@@ -1901,7 +1815,7 @@ test_libfprint (void)
   px = load_pgm (pgm, &w, &h);
 
   term_init (&t);
-  sock = g_build_filename (t.dir, "fp.sock", NULL);
+  sock = g_build_filename (ridge_test_terminal_get_dir (t.rt), "fp.sock", NULL);
   t.fp_socket = sock;
   t.may_fail = TRUE;
   term_start_args (&t, "libfprint", NULL);
