@@ -53,6 +53,7 @@ struct _RidgeReaderView {
   AdwViewSwitcherBar   *switcher_bar;
   GtkStack             *live_stack;
   AdwStatusPage        *live_status;
+  GtkButton            *live_retry_button;
   RidgeLivePage        *live_page;
   AdwPreferencesGroup  *enroll_group;
   AdwEntryRow          *user_row;
@@ -412,6 +413,7 @@ capture_done_cb (GObject      *source,
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       self->live_error = TRUE;
+      gtk_widget_set_visible (GTK_WIDGET (self->live_retry_button), TRUE);
       adw_status_page_set_title (self->live_status, _ ("No Image"));
       adw_status_page_set_description (self->live_status, error->message);
       gtk_stack_set_visible_child_name (self->live_stack, "waiting");
@@ -435,6 +437,27 @@ maybe_start_live (RidgeReaderView *self)
       || !live_page_shown (self))
     return;
   start_capture (self);
+}
+
+/* after a failed capture: the loop starts again when asked (or the page is shown again) */
+static void
+live_retry_cb (RidgeReaderView *self)
+{
+  self->live_error = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->live_retry_button), FALSE);
+  adw_status_page_set_title (self->live_status, _ ("Place a Finger on the Reader"));
+  adw_status_page_set_description (self->live_status,
+                                   _ ("The reader's images appear here with the features Ridge "
+                                      "finds in them."));
+  maybe_start_live (self);
+}
+
+static void
+retry_live_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  live_retry_cb (RIDGE_READER_VIEW (widget));
 }
 
 /* ---- operations ----------------------------------------------------------------------- */
@@ -1111,8 +1134,10 @@ page_changed_cb (RidgeReaderView *self)
   page = adw_view_stack_get_visible_child_name (self->view_stack);
   if (g_strcmp0 (page, "live") == 0)
     {
-      self->live_error = FALSE;
-      maybe_start_live (self);
+      if (self->live_error)
+        live_retry_cb (self);
+      else
+        maybe_start_live (self);
     }
   else
     {
@@ -1148,6 +1173,7 @@ reset_pages (RidgeReaderView *self)
   g_autofree char *text = NULL;
 
   ridge_live_page_clear (self->live_page);
+  gtk_widget_set_visible (GTK_WIDGET (self->live_retry_button), FALSE);
   adw_status_page_set_title (self->live_status, _ ("Place a Finger on the Reader"));
   adw_status_page_set_description (self->live_status,
                                    _ ("The reader's images appear here with the features Ridge "
@@ -1394,6 +1420,7 @@ ridge_reader_view_class_init (RidgeReaderViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, live_stack);
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, live_status);
+  gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, live_retry_button);
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, live_page);
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, enroll_group);
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, user_row);
@@ -1413,6 +1440,7 @@ ridge_reader_view_class_init (RidgeReaderViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, RidgeReaderView, prints_message);
   gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
+  gtk_widget_class_install_action (widget_class, "reader.retry-live", NULL, retry_live_action);
   gtk_widget_class_bind_template_callback (widget_class, enroll_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, verify_clicked_cb);

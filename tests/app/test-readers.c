@@ -206,6 +206,24 @@ test_image_reader (void)
   WAIT_FOR (activity_is (&fx, "live"));
   shot (&fx, "reader-live");
 
+  /* a failing capture is said as a sentence, and the loop stops until the page is shown again */
+  {
+    gint32 cmd[2] = { -2, FP_DEVICE_ERROR_TOO_HOT };
+
+    send_all (conn, cmd, sizeof cmd);
+  }
+  WAIT_FOR (activity_is (&fx, "idle"));
+  g_assert_cmpstr (ridge_reader_view_get_headline (fx.view, "live"), ==, "waiting");
+  g_assert_cmpstr (ridge_reader_view_get_detail (fx.view, "live"), ==,
+                   "The fingerprint reader is too hot. Let it cool down for a few minutes, "
+                   "then try again.");
+  shot (&fx, "reader-live-error");
+  ridge_test_wait (300);
+  g_assert_true (activity_is (&fx, "idle"));
+  /* "Try Again" restarts the loop; the next finger shows */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx.view), "reader.retry-live", NULL));
+  WAIT_FOR (activity_is (&fx, "live"));
+
   /* enroll: the live capture yields; five samples, shown as "Sample k of 5" */
   ridge_reader_view_set_visible_page (fx.view, "enroll");
   WAIT_FOR (activity_is (&fx, "idle"));
