@@ -292,6 +292,16 @@ test_image_reader (void)
   ridge_test_wait (50);
   g_assert_cmpuint (ridge_reader_view_get_n_prints (fx.view), ==, 0);
 
+  /* narrow: the leaflet folds, the reader view gets its back button */
+  gtk_window_set_default_size (GTK_WINDOW (fx.window), 400, 700);
+  ridge_test_wait (500);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (fx.window), "reader-narrow-sidebar"));
+  g_signal_emit_by_name (ridge_window_get_reader_list (fx.window), "row-activated",
+                         gtk_list_box_get_row_at_index (ridge_window_get_reader_list (fx.window),
+                                                        0));
+  ridge_test_wait (500);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (fx.window), "reader-narrow"));
+
   g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
   fixture_teardown (&fx);
   ridge_image_clear (&finger);
