@@ -73,7 +73,7 @@ die_with_parent (gpointer user_data)
 }
 
 gboolean
-ridge_test_terminal_try_start (RidgeTestTerminal *t,
+ridge_test_terminal_try_spawn (RidgeTestTerminal *t,
                                const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -132,10 +132,10 @@ ridge_test_terminal_try_start (RidgeTestTerminal *t,
 }
 
 void
-ridge_test_terminal_start (RidgeTestTerminal *t,
+ridge_test_terminal_spawn (RidgeTestTerminal *t,
                            const char *const *args)
 {
-  if (!ridge_test_terminal_try_start (t, args))
+  if (!ridge_test_terminal_try_spawn (t, args))
     g_error ("ridge-terminal exited without listening");
 }
 
@@ -150,7 +150,7 @@ ridge_test_terminal_kill (RidgeTestTerminal *t)
 }
 
 void
-ridge_test_terminal_stop (RidgeTestTerminal *t)
+ridge_test_terminal_terminate (RidgeTestTerminal *t)
 {
   g_autoptr (GError) error = NULL;
 

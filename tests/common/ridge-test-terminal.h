@@ -40,16 +40,16 @@ void               ridge_test_terminal_set_death_signal (RidgeTestTerminal *t,
 
 /* Starts the terminal with ARGS (NULL-terminated, may be NULL) after the fixture's options,
  * on the port of the previous start if there was one; asserts that it listens. */
-void               ridge_test_terminal_start (RidgeTestTerminal *t,
+void               ridge_test_terminal_spawn (RidgeTestTerminal *t,
                                               const char *const *args);
 /* The same, but a terminal that exits without listening is no failure: returns FALSE and
  * leaves no process (for optional sensors). */
-gboolean           ridge_test_terminal_try_start (RidgeTestTerminal *t,
+gboolean           ridge_test_terminal_try_spawn (RidgeTestTerminal *t,
                                                   const char *const *args);
 /* SIGKILL and wait; nothing when it does not run. */
 void               ridge_test_terminal_kill (RidgeTestTerminal *t);
 /* SIGTERM and wait; asserts a clean exit with status 0. Nothing when it does not run. */
-void               ridge_test_terminal_stop (RidgeTestTerminal *t);
+void               ridge_test_terminal_terminate (RidgeTestTerminal *t);
 /* Kills the terminal if it runs, removes the folder, frees t. NULL is ignored. */
 void               ridge_test_terminal_free (RidgeTestTerminal *t);
 

@@ -38,7 +38,7 @@ terminal_new (const char *const *extra)
   for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
     g_ptr_array_add (args, (gpointer)extra[i]);
   g_ptr_array_add (args, NULL);
-  ridge_test_terminal_start (t, (const char *const *)args->pdata);
+  ridge_test_terminal_spawn (t, (const char *const *)args->pdata);
   return t;
 }
 
@@ -398,7 +398,7 @@ test_reconnect_after_restart (void)
   /* a few refused attempts while it is down */
   spin_ms (500);
   g_assert_cmpint (ridge_session_get_state (s), ==, RIDGE_SESSION_RECONNECTING);
-  ridge_test_terminal_start (t, no_auto_finger); /* on the same port */
+  ridge_test_terminal_spawn (t, no_auto_finger); /* on the same port */
   g_assert_true (spin_until (is_ready, s, 5000));
 
   g_assert_true (states_in_order (w.states, want, G_N_ELEMENTS (want)));

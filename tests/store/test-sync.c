@@ -33,7 +33,7 @@ terminal_start (void)
   Terminal *t = ridge_test_terminal_new (terminal_exe, "ridge-store-sync",
                                          RIDGE_TEST_TERMINAL_CONTROL);
 
-  ridge_test_terminal_start (t, args);
+  ridge_test_terminal_spawn (t, args);
   return t;
 }
 

@@ -85,11 +85,11 @@ term_start_args (Term        *t,
   t->port = 0;
   if (t->may_fail)
     {
-      if (!ridge_test_terminal_try_start (t->rt, (const char *const *)argv->pdata))
+      if (!ridge_test_terminal_try_spawn (t->rt, (const char *const *)argv->pdata))
         return;
     }
   else
-    ridge_test_terminal_start (t->rt, (const char *const *)argv->pdata);
+    ridge_test_terminal_spawn (t->rt, (const char *const *)argv->pdata);
   t->port = ridge_test_terminal_get_port (t->rt);
 }
 
@@ -97,7 +97,7 @@ term_start_args (Term        *t,
 static void
 term_stop (Term *t)
 {
-  ridge_test_terminal_stop (t->rt);
+  ridge_test_terminal_terminate (t->rt);
 }
 
 static void

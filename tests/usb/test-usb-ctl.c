@@ -40,7 +40,7 @@ start_terminal (void)
   /* the terminal must not see the umockdev preload of this process */
   ridge_test_terminal_setenv (terminal, "LD_PRELOAD", NULL);
   ridge_test_terminal_setenv (terminal, "UMOCKDEV_DIR", NULL);
-  ridge_test_terminal_start (terminal, NULL);
+  ridge_test_terminal_spawn (terminal, NULL);
   emu = ridge_usb_emu_new (ridge_test_terminal_get_address (terminal));
   ridge_usb_emu_plug (emu);
 }

@@ -38,7 +38,7 @@ fixture_setup (Fixture      *f,
   /* the terminal must not see the umockdev preload of this process */
   ridge_test_terminal_setenv (f->terminal, "LD_PRELOAD", NULL);
   ridge_test_terminal_setenv (f->terminal, "UMOCKDEV_DIR", NULL);
-  ridge_test_terminal_start (f->terminal, NULL);
+  ridge_test_terminal_spawn (f->terminal, NULL);
 
   f->emu = ridge_usb_emu_new (ridge_test_terminal_get_address (f->terminal));
   ridge_usb_emu_plug (f->emu);
