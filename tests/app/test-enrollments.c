@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "core/ridge-export.h"
+#include "core/ridge-secret.h"
 #include "core/ridge-store.h"
 #include "ridge-enroll-page.h"
 #include "ridge-enrollments-page.h"
@@ -293,8 +294,26 @@ export_all (RidgeEnrollmentsPage *page,
   g_autoptr (GError) error = NULL;
   AdwMessageDialog *dialog;
 
+  g_autoptr (RidgeExportProfile) tokenless = ridge_export_profile_new ("no-token", export_url,
+                                                                       export_cert, 100);
+
   g_assert_true (ridge_export_profile_save (profile, &error));
   g_assert_no_error (error);
+  g_assert_true (ridge_export_profile_save (tokenless, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ridge_secret_store ("app-test", EXPORT_TOKEN, &error), ==,
+                   RIDGE_SECRET_BACKEND_FILE);
+  g_assert_no_error (error);
+
+  /* a profile without a token: a sentence saying how to store one, nothing sent */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enrollments.export", NULL));
+  g_assert_nonnull (ridge_enrollments_page_get_dialog (page));
+  g_assert_true (ridge_enrollments_page_set_export_choice (page, "no-token", FALSE));
+  adw_message_dialog_response (ridge_enrollments_page_get_dialog (page), "export");
+  g_assert_true (ridge_test_wait_until (not_exporting, page, 10000));
+  g_assert_cmpstr (ridge_enrollments_page_get_last_message (page), ==,
+                   "No token is stored for the server “no-token”. Store one with “ridgectl "
+                   "export token set no-token”.");
   ridge_enrollments_page_refresh (page);
   /* the Server column comes with the profile */
   g_assert_true (ridge_test_wait_until (alice_not_exported, page, 10000));
@@ -662,9 +681,14 @@ main (int   argc,
   g_assert_no_error (error);
   store_file = g_build_filename (store_dir, "store.db", NULL);
   g_setenv ("RIDGE_STORE", store_file, TRUE);
-  /* the export token comes from the environment; no keyring is asked */
-  g_setenv ("RIDGE_EXPORT_TOKEN", EXPORT_TOKEN, TRUE);
-  g_setenv ("RIDGE_SECRET_BACKEND", "file", TRUE);
+  /* export tokens go to the 0600 token file in a private config folder; no keyring */
+  {
+    g_autofree char *config = g_build_filename (store_dir, "config", NULL);
+
+    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+    g_setenv ("RIDGE_SECRET_BACKEND", "file", TRUE);
+    g_unsetenv ("RIDGE_EXPORT_TOKEN");
+  }
   ridge_test_init (&argc, &argv);
   g_test_add_func ("/enrollments/disconnected", test_disconnected);
   g_test_add_func ("/enrollments/table", test_table);
@@ -676,10 +700,11 @@ main (int   argc,
       g_clear_object (&export_server);
     }
   {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s/server'", store_dir);
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s/server' '%s/config'", store_dir,
+                                            store_dir);
 
     if (system (cmd) != 0)
-      g_printerr ("could not remove %s/server\n", store_dir);
+      g_printerr ("could not remove %s/server and config\n", store_dir);
   }
   g_free (export_url);
   g_free (export_cert);
