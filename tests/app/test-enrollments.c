@@ -35,7 +35,9 @@
 static char *store_dir;
 static char *store_file;
 static GSubprocess *export_server;
+static GSubprocess *stall_server;
 static char *export_url;
+static char *stall_url;
 static char *export_cert;
 
 /* A screenshot of a drawn window: under load a frame may still be pending, and the first
@@ -201,7 +203,11 @@ die_with_parent (gpointer user_data)
 /* ridge-test-server (tests/export) over TLS with a fresh self-signed certificate; FALSE when
  * it or openssl is missing (the export part is then skipped, said in the log). */
 static gboolean
-start_export_server (void)
+start_export_server (const char   *db_name,
+                     const char   *extra,
+                     const char   *extra2,
+                     GSubprocess **proc_out,
+                     char        **url_out)
 {
   const char *exe = g_getenv ("RIDGE_TEST_SERVER_EXE");
   const char *cert_sh = g_getenv ("RIDGE_TEST_CERT_SH");
@@ -217,6 +223,8 @@ start_export_server (void)
   const char *argv[] = { cert_sh, dir, NULL };
   int status = 0;
 
+  if (export_cert != NULL)
+    goto spawn;   /* the certificate of the first server serves the others too */
   if (exe == NULL || cert_sh == NULL || openssl == NULL)
     {
       g_test_message ("no ridge-test-server or openssl: the export part is skipped");
@@ -227,22 +235,31 @@ start_export_server (void)
   g_assert_no_error (error);
   g_spawn_check_wait_status (status, &error);
   g_assert_no_error (error);
+  export_cert = g_strdup_printf ("%s/cert.pem", dir);
+spawn:
   cert = g_strdup_printf ("--cert=%s/cert.pem", dir);
   key = g_strdup_printf ("--key=%s/key.pem", dir);
-  db = g_strdup_printf ("--db=%s/server.db", dir);
+  db = g_strdup_printf ("--db=%s/%s", dir, db_name);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  export_server = g_subprocess_launcher_spawn (launcher, &error, exe, "--port=0", cert, key,
-                                               "--token=" EXPORT_TOKEN, db, NULL);
+  *proc_out = g_subprocess_launcher_spawn (launcher, &error, exe, "--port=0", cert, key,
+                                           "--token=" EXPORT_TOKEN, db, extra, extra2, NULL);
   g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (export_server));
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*proc_out));
   line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "ridge-test-server: listening on https://127.0.0.1:"));
-  export_url = g_strdup (strstr (line, "https://"));
-  export_cert = g_strdup_printf ("%s/cert.pem", dir);
+  *url_out = g_strdup (strstr (line, "https://"));
   return TRUE;
+}
+
+/* the exporter runs (the token was found, the first batch goes out) */
+static gboolean
+stall_running (gpointer data)
+{
+  return g_str_has_prefix (ridge_enrollments_page_get_export_status (data),
+                           "Exporting to “stall”");
 }
 
 static gboolean
@@ -283,6 +300,37 @@ alice_not_exported (gpointer data)
 
   return row != NULL && g_strcmp0 (ridge_enrollment_row_get_server_state (row),
                                    "Not exported") == 0;
+}
+
+static void
+export_stop (RidgeEnrollmentsPage *page)
+{
+  g_autoptr (RidgeExportProfile) profile = ridge_export_profile_new ("stall", stall_url,
+                                                                     export_cert, 100);
+  g_autoptr (GError) error = NULL;
+  gint64 start;
+
+  g_assert_true (ridge_export_profile_save (profile, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ridge_secret_store ("stall", EXPORT_TOKEN, &error), ==,
+                   RIDGE_SECRET_BACKEND_FILE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enrollments.export", NULL));
+  g_assert_true (ridge_enrollments_page_set_export_choice (page, "stall", FALSE));
+  adw_message_dialog_response (ridge_enrollments_page_get_dialog (page), "export");
+  /* the batch is on its way once the progress shows */
+  g_assert_true (ridge_test_wait_until (stall_running, page, 10000));
+  ridge_test_wait (1000);
+  g_assert_true (ridge_enrollments_page_is_exporting (page));
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enrollments.export-cancel",
+                                             NULL));
+  g_assert_true (ridge_test_wait_until (not_exporting, page, 10000));
+  g_test_message ("stopped after %.1f s: %s", (g_get_monotonic_time () - start) / 1e6,
+                  ridge_enrollments_page_get_last_message (page));
+  /* well before the server's 30 s answer */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpstr (ridge_enrollments_page_get_last_message (page), ==,
+                   "Export stopped; 5 templates stay queued for the next one.");
 }
 
 static void
@@ -562,8 +610,14 @@ test_table (void)
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
   /* export every local template to a real HTTPS server */
-  if (start_export_server ())
-    export_all (page, window);
+  if (start_export_server ("server.db", NULL, NULL, &export_server, &export_url))
+    {
+      export_all (page, window);
+      /* a server that stores a batch and answers 30 s later: stopped while it waits */
+      start_export_server ("stall.db", "--stall-rate=1", "--stall-ms=30000", &stall_server,
+                           &stall_url);
+      export_stop (page);
+    }
 
   /* copy alice to the second terminal, then again: refused, the finger is there */
   g_assert_true (ridge_enrollments_page_select (page, "alice", RIGHT_INDEX));
@@ -693,11 +747,15 @@ main (int   argc,
   g_test_add_func ("/enrollments/disconnected", test_disconnected);
   g_test_add_func ("/enrollments/table", test_table);
   ret = g_test_run ();
-  if (export_server != NULL)
+  for (guint i = 0; i < 2; i++)
     {
-      g_subprocess_force_exit (export_server);
-      g_subprocess_wait (export_server, NULL, NULL);
-      g_clear_object (&export_server);
+      GSubprocess *server = i == 0 ? export_server : stall_server;
+
+      if (server == NULL)
+        continue;
+      g_subprocess_force_exit (server);
+      g_subprocess_wait (server, NULL, NULL);
+      g_object_unref (server);
     }
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s/server' '%s/config'", store_dir,
@@ -707,6 +765,7 @@ main (int   argc,
       g_printerr ("could not remove %s/server and config\n", store_dir);
   }
   g_free (export_url);
+  g_free (stall_url);
   g_free (export_cert);
   for (const char *const *s = (const char *const[]) { "", "-wal", "-shm", NULL }; *s; s++)
     {
