@@ -177,6 +177,20 @@ record_arrival (RidgeLivePage *self,
     }
 }
 
+/* The engine extracts maps only while a map overlay is on, so a map check must be
+ * sensitive whenever there is a frame to analyse (switching it on starts the analysis),
+ * and an active one stays sensitive so that it can be switched off. */
+static void
+sync_map_check (RidgeLivePage  *self,
+                GtkCheckButton *check,
+                RidgeMapKind    kind)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (check),
+                            self->frame.pixels != NULL
+                            || gtk_check_button_get_active (check)
+                            || ridge_image_view_has_map (self->image_view, kind));
+}
+
 static void
 sync_overlay_sensitivity (RidgeLivePage *self)
 {
@@ -184,16 +198,11 @@ sync_overlay_sensitivity (RidgeLivePage *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->minutiae_check),
                             ridge_image_view_get_n_minutiae (v) > 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->orientation_check),
-                            ridge_image_view_has_map (v, RIDGE_MAP_ORIENTATION));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->quality_check),
-                            ridge_image_view_has_map (v, RIDGE_MAP_QUALITY));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->foreground_check),
-                            ridge_image_view_has_map (v, RIDGE_MAP_FOREGROUND));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->binary_check),
-                            ridge_image_view_has_map (v, RIDGE_MAP_BINARY));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->skeleton_check),
-                            ridge_image_view_has_map (v, RIDGE_MAP_SKELETON));
+  sync_map_check (self, self->orientation_check, RIDGE_MAP_ORIENTATION);
+  sync_map_check (self, self->quality_check, RIDGE_MAP_QUALITY);
+  sync_map_check (self, self->foreground_check, RIDGE_MAP_FOREGROUND);
+  sync_map_check (self, self->binary_check, RIDGE_MAP_BINARY);
+  sync_map_check (self, self->skeleton_check, RIDGE_MAP_SKELETON);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "live.save", self->frame.pixels != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->compare_button),
                             ridge_compare_view_nbis_available () && self->frame.pixels != NULL);

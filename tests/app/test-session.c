@@ -251,6 +251,11 @@ test_live_session (void)
     GtkCheckButton *skeleton = GTK_CHECK_BUTTON (
       gtk_widget_get_template_child (GTK_WIDGET (live), RIDGE_TYPE_LIVE_PAGE, "skeleton_check"));
 
+    /* a user can switch a map on: the engine extracts maps only once one is on, so the
+     * checks must not wait for maps to become sensitive */
+    g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (orientation)));
+    g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (quality)));
+    g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (skeleton)));
     ridge_live_page_set_paused (live, FALSE);
     gtk_check_button_set_active (orientation, TRUE);
     g_assert_true (wait_until (has_orientation, live, 15000));
