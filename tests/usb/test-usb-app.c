@@ -8,10 +8,8 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <umockdev.h>
 
 #include "ridge-address.h"
@@ -19,48 +17,28 @@
 #include "ridge-terminal-item.h"
 #include "ridge-test-util.h"
 #include "ridge-usb-emu.h"
+/* by its path: tests/app has a header of the same name */
+#include "../common/ridge-test-terminal.h"
 #include "ridge-window.h"
 
 static gboolean mocked;
-static RidgeUsbEmu *emu;      /* plugged in before libusb starts (its context is process-wide) */
-static GSubprocess *terminal; /* the ridge-terminal behind the emulated device, if built */
-static char *state_dir;
-
-static void
-die_with_parent (gpointer data)
-{
-  (void)data;
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
+static RidgeUsbEmu *emu;            /* plugged in before libusb starts (its context is process-wide) */
+static RidgeTestTerminal *terminal; /* the ridge-terminal behind the emulated device, if built */
 
 /* Starts $RIDGE_TERMINAL on a free port; returns "127.0.0.1:PORT", or NULL without it. */
-static char *
+static const char *
 start_terminal (void)
 {
   const char *exe = g_getenv ("RIDGE_TERMINAL");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autofree char *line = NULL;
 
   if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
     return NULL;
-  state_dir = g_dir_make_tmp ("ridge-usb-app-XXXXXX", &error);
-  g_assert_no_error (error);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_unsetenv (launcher, "LD_PRELOAD");
-  g_subprocess_launcher_unsetenv (launcher, "UMOCKDEV_DIR");
-  terminal = g_subprocess_launcher_spawn (launcher, &error, exe, "--listen", "127.0.0.1",
-                                          "--port", "0", "--state-dir", state_dir,
-                                          "--discovery-port", "0", NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "ridge-terminal: listening on "));
-  return g_strdup (line + strlen ("ridge-terminal: listening on "));
+  terminal = ridge_test_terminal_new (exe, "ridge-usb-app", RIDGE_TEST_TERMINAL_DEFAULT);
+  /* the terminal must not see the umockdev preload of this process */
+  ridge_test_terminal_setenv (terminal, "LD_PRELOAD", NULL);
+  ridge_test_terminal_setenv (terminal, "UMOCKDEV_DIR", NULL);
+  ridge_test_terminal_spawn (terminal, NULL);
+  return ridge_test_terminal_get_address (terminal);
 }
 
 static gboolean
@@ -329,7 +307,7 @@ main (int   argc,
     {
       /* the monitor only probes (strings through control transfers): no link is opened
        * unless the test connects an item (then a real ridge-terminal is behind it) */
-      g_autofree char *address = start_terminal ();
+      const char *address = start_terminal ();
 
       emu = ridge_usb_emu_new (address != NULL ? address : "127.0.0.1:9");
       ridge_usb_emu_plug (emu);
@@ -339,16 +317,6 @@ main (int   argc,
   g_test_add_func ("/usb-app/sidebar-events", test_sidebar_events);
   rc = g_test_run ();
   g_clear_pointer (&emu, ridge_usb_emu_free);
-  if (terminal != NULL)
-    {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
-
-      g_subprocess_send_signal (terminal, SIGKILL);
-      g_subprocess_wait (terminal, NULL, NULL);
-      g_clear_object (&terminal);
-      if (system (cmd) != 0)
-        g_printerr ("could not remove %s\n", state_dir);
-    }
-  g_free (state_dir);
+  g_clear_pointer (&terminal, ridge_test_terminal_free);
   return rc;
 }
