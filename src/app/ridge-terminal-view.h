@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "ridge-diagnostics-page.h"
 #include "ridge-enroll-page.h"
 #include "ridge-health-page.h"
 #include "ridge-live-page.h"
@@ -29,5 +30,6 @@ void               ridge_terminal_view_set_visible_page (RidgeTerminalView *self
 RidgeLivePage     *ridge_terminal_view_get_live_page (RidgeTerminalView *self);
 RidgeHealthPage   *ridge_terminal_view_get_health_page (RidgeTerminalView *self);
 RidgeEnrollPage   *ridge_terminal_view_get_enroll_page (RidgeTerminalView *self);
+RidgeDiagnosticsPage *ridge_terminal_view_get_diagnostics_page (RidgeTerminalView *self);
 
 G_END_DECLS

@@ -8,6 +8,8 @@
 
 #include "ridge-trace.h"
 
+#include <string.h>
+
 #include "wire/ridge-wire.h"
 
 struct _RidgeTrace {
@@ -158,4 +160,130 @@ ridge_trace_entry_format (const RidgeTraceEntry *entry,
                           entry->direction == RIDGE_TRACE_OUT ? "→" : "←", kind,
                           name ? name : type, entry->seq, entry->size, rtt ? rtt : "",
                           entry->result);
+}
+
+const char *
+ridge_trace_entry_type_name (const RidgeTraceEntry *entry,
+                             char                   buf[8])
+{
+  const char *name;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+  name = ridge_wire_type_name (entry->type);
+  if (name != NULL)
+    return name;
+  g_snprintf (buf, 8, "0x%04x", entry->type);
+  return buf;
+}
+
+gboolean
+ridge_trace_entry_is_problem (const RidgeTraceEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, FALSE);
+  return entry->result[0] != '\0' && strcmp (entry->result, "ok") != 0;
+}
+
+/* ASCII case-insensitive substring search (type names and results are ASCII) */
+static gboolean
+contains_ascii_nocase (const char *haystack,
+                       const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (; *haystack != '\0'; haystack++)
+    if (g_ascii_strncasecmp (haystack, needle, n) == 0)
+      return TRUE;
+  return n == 0;
+}
+
+gboolean
+ridge_trace_entry_matches (const RidgeTraceEntry  *entry,
+                           const RidgeTraceFilter *filter)
+{
+  char buf[8];
+
+  g_return_val_if_fail (entry != NULL, FALSE);
+  if (filter == NULL)
+    return TRUE;
+  if (filter->kind >= 0 && (int)entry->kind != filter->kind)
+    return FALSE;
+  if (filter->direction >= 0 && (int)entry->direction != filter->direction)
+    return FALSE;
+  if (filter->problems_only && !ridge_trace_entry_is_problem (entry))
+    return FALSE;
+  if (filter->text != NULL && filter->text[0] != '\0'
+      && !contains_ascii_nocase (ridge_trace_entry_type_name (entry, buf), filter->text)
+      && !contains_ascii_nocase (entry->result, filter->text))
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+ridge_trace_csv_header (void)
+{
+  return "time_ms,direction,kind,type,seq,size_bytes,rtt_ms,result\n";
+}
+
+char *
+ridge_trace_entry_to_csv (const RidgeTraceEntry *entry,
+                          gint64                 t0_us)
+{
+  GString *line = g_string_new (NULL);
+  char buf[8];
+  gboolean quote;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+  g_string_append_printf (line, "%.3f,%s,%s,%s,%u,%u,", (double)(entry->time_us - t0_us) / 1000.0,
+                          entry->direction == RIDGE_TRACE_OUT ? "out" : "in",
+                          ridge_trace_kind_to_string (entry->kind),
+                          ridge_trace_entry_type_name (entry, buf), entry->seq, entry->size);
+  if (entry->rtt_us >= 0)
+    g_string_append_printf (line, "%.3f", (double)entry->rtt_us / 1000.0);
+  g_string_append_c (line, ',');
+  /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled */
+  quote = strpbrk (entry->result, ",\"\r\n") != NULL;
+  if (quote)
+    g_string_append_c (line, '"');
+  for (const char *p = entry->result; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (line, '"');
+      g_string_append_c (line, *p);
+    }
+  if (quote)
+    g_string_append_c (line, '"');
+  g_string_append_c (line, '\n');
+  return g_string_free (line, FALSE);
+}
+
+gssize
+ridge_trace_export_csv (RidgeTrace             *self,
+                        const RidgeTraceFilter *filter,
+                        const char             *path,
+                        GError                **error)
+{
+  g_autoptr (GString) text = NULL;
+  gint64 t0;
+  gssize written = 0;
+
+  g_return_val_if_fail (RIDGE_IS_TRACE (self), -1);
+  g_return_val_if_fail (path != NULL, -1);
+
+  text = g_string_new (ridge_trace_csv_header ());
+  t0 = self->count > 0 ? ridge_trace_get_entry (self, 0)->time_us : 0;
+  for (guint i = 0; i < self->count; i++)
+    {
+      const RidgeTraceEntry *e = ridge_trace_get_entry (self, i);
+      g_autofree char *line = NULL;
+
+      if (!ridge_trace_entry_matches (e, filter))
+        continue;
+      line = ridge_trace_entry_to_csv (e, t0);
+      g_string_append (text, line);
+      written++;
+    }
+  if (!g_file_set_contents_full (path, text->str, (gssize)text->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+    return -1;
+  return written;
 }

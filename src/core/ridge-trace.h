@@ -56,4 +56,37 @@ char                  *ridge_trace_entry_format (const RidgeTraceEntry *entry,
                                                  gint64                 t0_us);
 const char            *ridge_trace_kind_to_string (RidgeTraceKind kind);
 
+/* The message type's name ("PING"), or "0x1234" for a type this build does not know;
+ * buf holds the latter. */
+const char            *ridge_trace_entry_type_name (const RidgeTraceEntry *entry,
+                                                    char                   buf[8]);
+/* A problem: the result is neither empty (requests, events) nor "ok" — errors, timeouts,
+ * malformed or unmatched frames, decoder resyncs, cancellations, reboots seen. */
+gboolean               ridge_trace_entry_is_problem (const RidgeTraceEntry *entry);
+
+/* Which entries a viewer shows. */
+typedef struct {
+  const char *text;          /* case-insensitive part of the type name or result; NULL = any */
+  int         kind;          /* a RidgeTraceKind, or -1 for any */
+  int         direction;     /* a RidgeTraceDirection, or -1 for any */
+  gboolean    problems_only;
+} RidgeTraceFilter;
+
+#define RIDGE_TRACE_FILTER_INIT { NULL, -1, -1, FALSE }
+
+/* filter NULL matches everything. */
+gboolean               ridge_trace_entry_matches (const RidgeTraceEntry  *entry,
+                                                  const RidgeTraceFilter *filter);
+/* The CSV header line and one entry as a CSV line (both with "\n"), times in ms relative
+ * to t0_us. Metadata only, like the trace itself. */
+const char            *ridge_trace_csv_header (void);
+char                  *ridge_trace_entry_to_csv (const RidgeTraceEntry *entry,
+                                                 gint64                 t0_us);
+/* Writes the entries matching filter (NULL: all) as CSV to path, atomically (a temporary
+ * file renamed over it). Returns the number of entries written, -1 with error set. */
+gssize                 ridge_trace_export_csv (RidgeTrace             *self,
+                                               const RidgeTraceFilter *filter,
+                                               const char             *path,
+                                               GError                **error);
+
 G_END_DECLS
