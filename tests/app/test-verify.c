@@ -15,6 +15,7 @@
 
 #include "core/ridge-session.h"
 #include "ridge-engine.h"
+#include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 #include "ridge-verify-page.h"
 
@@ -22,9 +23,8 @@
 #define OTHER_SEED  "202"
 #define RIGHT_INDEX 2
 
-static GSubprocess *terminal;
+static RidgeTestTerminal *terminal;
 static char *terminal_address;
-static char *state_dir;
 static GSocketConnection *control;
 static GDataInputStream *control_in;
 
@@ -62,32 +62,17 @@ finalize_soon (gpointer object)
 static void
 start_terminal (void)
 {
-  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  const char *const args[] = { "--sensor=synthetic", "--no-auto-finger", "--fps=5", NULL };
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GSocketAddress) address = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *path = NULL;
-  const char *colon;
 
-  state_dir = g_dir_make_tmp ("ridge-verify-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (state_dir, "ctl", NULL);
-  terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
-                               "--listen=127.0.0.1", "--port=0", "--discovery-port=0",
-                               "--sensor=synthetic", "--no-auto-finger", "--fps=5",
-                               "--control", path, "--state-dir", state_dir, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  colon = strrchr (line, ':');
-  g_assert_nonnull (colon);
-  terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
+  terminal = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL"), "ridge-verify-test",
+                                      RIDGE_TEST_TERMINAL_CONTROL);
+  ridge_test_terminal_spawn (terminal, args);
+  terminal_address = g_strdup (ridge_test_terminal_get_address (terminal));
 
-  address = g_unix_socket_address_new (path);
+  address = g_unix_socket_address_new (ridge_test_terminal_get_control_path (terminal));
   control = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
   g_assert_no_error (error);
   control_in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (control)));
@@ -117,12 +102,7 @@ stop_terminal (void)
   if (control != NULL)
     g_io_stream_close (G_IO_STREAM (control), NULL, NULL);
   g_clear_object (&control);
-  if (terminal != NULL)
-    {
-      g_subprocess_force_exit (terminal);
-      g_subprocess_wait (terminal, NULL, NULL);
-      g_clear_object (&terminal);
-    }
+  g_clear_pointer (&terminal, ridge_test_terminal_free);
 }
 
 typedef struct {
@@ -382,14 +362,6 @@ main (int   argc,
   g_test_add_func ("/verify/end-to-end", test_verify);
   ret = g_test_run ();
   stop_terminal ();
-  if (state_dir != NULL)
-    {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
-
-      if (system (cmd) != 0)
-        g_printerr ("could not remove %s\n", state_dir);
-    }
   g_free (terminal_address);
-  g_free (state_dir);
   return ret;
 }
