@@ -477,17 +477,33 @@ ctl_cmd_discover (Ctl   *ctl,
     g_print ("No terminal answered.\n");
   else
     {
-      g_print ("%-22s %-16s %-14s %-10s %s\n", "ADDRESS", "MODEL", "SERIAL", "FIRMWARE",
-               "STATUS");
+      /* columns as wide as their longest value ("Ridge Reference Terminal" is 24) */
+      g_autoptr (GPtrArray) addrs = g_ptr_array_new_with_free_func (g_free);
+      int w_addr = strlen ("ADDRESS"), w_model = strlen ("MODEL");
+      int w_serial = strlen ("SERIAL"), w_fw = strlen ("FIRMWARE");
+
       for (guint i = 0; i < found->len; i++)
         {
           RidgeAnnounce *a = g_ptr_array_index (found, i);
-          g_autofree char *addr = g_strdup_printf ("%s:%u", a->address, a->tcp_port);
+          char *addr = g_strdup_printf ("%s:%u", a->address, a->tcp_port);
+
+          g_ptr_array_add (addrs, addr);
+          w_addr = MAX (w_addr, (int)strlen (addr));
+          w_model = MAX (w_model, (int)strlen (a->info->model));
+          w_serial = MAX (w_serial, (int)strlen (a->info->serial));
+          w_fw = MAX (w_fw, (int)strlen (a->info->firmware_version));
+        }
+      g_print ("%-*s  %-*s  %-*s  %-*s  %s\n", w_addr, "ADDRESS", w_model, "MODEL",
+               w_serial, "SERIAL", w_fw, "FIRMWARE", "STATUS");
+      for (guint i = 0; i < found->len; i++)
+        {
+          RidgeAnnounce *a = g_ptr_array_index (found, i);
           g_autofree char *status = a->busy ? g_strdup_printf ("busy (%s)", a->holder)
                                     : g_strdup ("free");
 
-          g_print ("%-22s %-16s %-14s %-10s %s\n", addr, a->info->model, a->info->serial,
-                   a->info->firmware_version, status);
+          g_print ("%-*s  %-*s  %-*s  %-*s  %s\n", w_addr, (const char *)addrs->pdata[i],
+                   w_model, a->info->model, w_serial, a->info->serial,
+                   w_fw, a->info->firmware_version, status);
         }
     }
   return found->len > 0 ? EXIT_OK : EXIT_NOT_FOUND;
