@@ -14,66 +14,35 @@
 
 #include "ridge-enroll-page.h"
 #include "ridge-enrollments-page.h"
+#include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 #include "ridge-window.h"
 
 #define ALICE_FINGER_SEED "101"
 #define RIGHT_INDEX       2
 
-static GSubprocess *terminal;
+static RidgeTestTerminal *terminal;
 static char *terminal_address;
-static char *state_dir;
 static GSocketConnection *control;
 static GDataInputStream *control_in;
-
-static gboolean
-wait_until (gboolean (*cond)(gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      ridge_test_wait (50);
-    }
-  return TRUE;
-}
 
 static void
 start_terminal (void)
 {
-  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  const char *const args[] = {
+    "--sensor=synthetic", "--no-auto-finger", "--fps=5", "--width=320", "--height=360", NULL
+  };
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GSocketAddress) address = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *path = NULL;
-  const char *colon;
 
-  state_dir = g_dir_make_tmp ("ridge-enroll-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (state_dir, "ctl", NULL);
-  terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
-                               "--listen=127.0.0.1", "--port=0", "--discovery-port=0",
-                               "--sensor=synthetic", "--no-auto-finger", "--fps=5",
-                               "--width=320", "--height=360", "--control", path,
-                               "--state-dir", state_dir, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  /* "ridge-terminal: listening on 127.0.0.1:PORT" */
-  colon = strrchr (line, ':');
-  g_assert_nonnull (colon);
-  terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
+  terminal = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL"), "ridge-enroll-test",
+                                      RIDGE_TEST_TERMINAL_CONTROL);
+  ridge_test_terminal_spawn (terminal, args);
+  terminal_address = g_strdup (ridge_test_terminal_get_address (terminal));
   g_test_message ("terminal at %s", terminal_address);
 
-  address = g_unix_socket_address_new (path);
+  address = g_unix_socket_address_new (ridge_test_terminal_get_control_path (terminal));
   control = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
   g_assert_no_error (error);
   control_in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (control)));
@@ -105,12 +74,7 @@ stop_terminal (void)
   if (control != NULL)
     g_io_stream_close (G_IO_STREAM (control), NULL, NULL);
   g_clear_object (&control);
-  if (terminal != NULL)
-    {
-      g_subprocess_force_exit (terminal);
-      g_subprocess_wait (terminal, NULL, NULL);
-      g_clear_object (&terminal);
-    }
+  g_clear_pointer (&terminal, ridge_test_terminal_free);
 }
 
 static RidgeTerminalItem *
@@ -223,7 +187,7 @@ give_samples (RidgeWindow       *window,
 
       w.events_before = w.events;
       placed = control_command ("place " ALICE_FINGER_SEED);
-      g_assert_true (wait_until (sample_answered, &w, 20000));
+      g_assert_true (ridge_test_wait_until (sample_answered, &w, 20000));
       g_test_message ("%s sample: accepted %u, “%s”", who, ridge_enroll_page_get_accepted (page),
                       ridge_enroll_page_get_message (page));
       if (ridge_enroll_page_get_accepted (page) > accepted_before)
@@ -267,7 +231,7 @@ test_enroll (void)
 
   g_assert_true (ridge_window_add_terminal (window, terminal_address, NULL));
   item = find_item (window, terminal_address);
-  g_assert_true (wait_until (item_ready, item, 10000));
+  g_assert_true (ridge_test_wait_until (item_ready, item, 10000));
   ridge_terminal_view_set_visible_page (view, "enroll");
 
   /* the form refuses to start without a finger, with a sentence */
@@ -284,24 +248,24 @@ test_enroll (void)
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-form"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
-  g_assert_true (wait_until (capturing, page, 10000));
+  g_assert_true (ridge_test_wait_until (capturing, page, 10000));
   g_assert_cmpstr (ridge_enroll_page_get_message (page), ==, "Place your finger on the sensor.");
   ridge_test_wait (500);   /* the stack's crossfade */
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-place-finger"));
   give_samples (window, page, item, 3, "alice");
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-alice-complete"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.commit", NULL));
-  g_assert_true (wait_until (idle, page, 15000));
+  g_assert_true (ridge_test_wait_until (idle, page, 15000));
   g_assert_cmpstr (ridge_enroll_page_get_message (page), ==, "");
   /* the form now marks alice's right index as enrolled */
-  g_assert_true (wait_until (alice_marked, page, 10000));
+  g_assert_true (ridge_test_wait_until (alice_marked, page, 10000));
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-alice-done"));
 
   /* the record on the Enrollments page */
   ridge_terminal_view_set_visible_page (view, "enrollments");
   n_records_wanted = 1;
-  g_assert_true (wait_until (has_n_records, records, 10000));
+  g_assert_true (ridge_test_wait_until (has_n_records, records, 10000));
   g_assert_true (ridge_enrollments_page_select (records, "alice", RIGHT_INDEX));
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-enrollments-alice"));
@@ -312,10 +276,10 @@ test_enroll (void)
   ridge_enroll_page_set_finger (page, RIGHT_INDEX);
   ridge_enroll_page_set_samples (page, 3);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
-  g_assert_true (wait_until (capturing, page, 10000));
+  g_assert_true (ridge_test_wait_until (capturing, page, 10000));
   give_samples (window, page, item, 3, "bob");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.commit", NULL));
-  g_assert_true (wait_until (has_duplicate_dialog, page, 15000));
+  g_assert_true (ridge_test_wait_until (has_duplicate_dialog, page, 15000));
   dialog = ridge_enroll_page_get_duplicate_dialog (page);
   g_test_message ("duplicate: %s", adw_message_dialog_get_body (dialog));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "alice"));
@@ -323,7 +287,7 @@ test_enroll (void)
   ridge_test_wait (500);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-duplicate-dialog"));
   adw_message_dialog_response (dialog, "cancel");
-  g_assert_true (wait_until (idle, page, 5000));
+  g_assert_true (ridge_test_wait_until (idle, page, 5000));
   /* ENROLL_CANCEL reached the terminal: no enrollment is running there */
   ridge_test_wait (500);
   status = control_command ("status");
@@ -332,7 +296,7 @@ test_enroll (void)
 
   /* cancelled halfway through: the terminal ends the enrollment too */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
-  g_assert_true (wait_until (capturing, page, 10000));
+  g_assert_true (ridge_test_wait_until (capturing, page, 10000));
   g_clear_pointer (&status, g_free);
   status = control_command ("status");
   g_assert_null (strstr (status, " enroll=none "));
@@ -345,12 +309,12 @@ test_enroll (void)
 
   /* bob again, and this time "Enroll Anyway": a second record with the same finger */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.start", NULL));
-  g_assert_true (wait_until (capturing, page, 10000));
+  g_assert_true (ridge_test_wait_until (capturing, page, 10000));
   give_samples (window, page, item, 3, "bob-again");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "enroll.commit", NULL));
-  g_assert_true (wait_until (has_duplicate_dialog, page, 15000));
+  g_assert_true (ridge_test_wait_until (has_duplicate_dialog, page, 15000));
   adw_message_dialog_response (ridge_enroll_page_get_duplicate_dialog (page), "enroll");
-  g_assert_true (wait_until (idle, page, 15000));
+  g_assert_true (ridge_test_wait_until (idle, page, 15000));
   g_assert_cmpstr (ridge_enroll_page_get_message (page), ==, "");
   g_clear_pointer (&status, g_free);
   status = control_command ("status");
@@ -360,7 +324,7 @@ test_enroll (void)
   ridge_terminal_view_set_visible_page (view, "enrollments");
   ridge_enrollments_page_refresh (records);
   n_records_wanted = 2;
-  g_assert_true (wait_until (has_n_records, records, 10000));
+  g_assert_true (ridge_test_wait_until (has_n_records, records, 10000));
   g_assert_true (ridge_enrollments_page_select (records, "alice", RIGHT_INDEX));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (records), "enrollments.rename", NULL));
   dialog = ridge_enrollments_page_get_dialog (records);
@@ -370,7 +334,7 @@ test_enroll (void)
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-rename-dialog"));
   adw_message_dialog_response (dialog, "rename");
   /* TPL_UPDATE reached the store: the listing read back has the new name */
-  g_assert_true (wait_until (alice_renamed, records, 10000));
+  g_assert_true (ridge_test_wait_until (alice_renamed, records, 10000));
   g_assert_cmpint (ridge_enrollments_page_get_n_records (records), ==, 2);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (records), "enrollments.delete", NULL));
@@ -383,7 +347,7 @@ test_enroll (void)
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-delete-dialog"));
   adw_message_dialog_response (dialog, "delete");
   n_records_wanted = 1;
-  g_assert_true (wait_until (has_n_records, records, 10000));
+  g_assert_true (ridge_test_wait_until (has_n_records, records, 10000));
   g_assert_false (ridge_enrollments_page_select (records, "alice", RIGHT_INDEX));
   g_assert_true (ridge_enrollments_page_select (records, "bob", RIGHT_INDEX));
   ridge_test_wait (300);
@@ -401,7 +365,7 @@ test_enroll (void)
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "enroll-clear-dialog"));
   adw_message_dialog_response (dialog, "clear");
   n_records_wanted = 0;
-  g_assert_true (wait_until (has_n_records, records, 10000));
+  g_assert_true (ridge_test_wait_until (has_n_records, records, 10000));
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "enroll-enrollments-empty"));
   g_clear_pointer (&status, g_free);
@@ -429,14 +393,6 @@ main (int   argc,
   g_test_add_func ("/enroll/end-to-end", test_enroll);
   ret = g_test_run ();
   stop_terminal ();
-  if (state_dir != NULL)
-    {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
-
-      if (system (cmd) != 0)
-        g_printerr ("could not remove %s\n", state_dir);
-    }
   g_free (terminal_address);
-  g_free (state_dir);
   return ret;
 }
