@@ -15,6 +15,7 @@
 
 #include "core/ridge-session.h"
 #include "ridge-live-page.h"
+#include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 
 static gboolean
@@ -204,56 +205,28 @@ test_compare (void)
 
 /* ---- sensor controls against ridge-terminal ------------------------------------------- */
 
-static GSubprocess *terminal;
-static char *terminal_address;
-static char *state_dir;
+static RidgeTestTerminal *terminal;
+static const char *terminal_address;
 
 static gboolean
 start_terminal (void)
 {
   const char *exe = g_getenv ("RIDGE_TERMINAL");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  const char *colon;
+  const char *const args[] = { "--sensor=synthetic", "--fps=10", NULL };
 
   if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
     return FALSE;
-  state_dir = g_dir_make_tmp ("ridge-live-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
-                               "--listen=127.0.0.1", "--port=0", "--discovery-port=0",
-                               "--sensor=synthetic", "--fps=10", "--state-dir", state_dir,
-                               NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  colon = strrchr (line, ':');
-  g_assert_nonnull (colon);
-  terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
+  terminal = ridge_test_terminal_new (exe, "ridge-live-test", RIDGE_TEST_TERMINAL_DEFAULT);
+  ridge_test_terminal_spawn (terminal, args);
+  terminal_address = ridge_test_terminal_get_address (terminal);
   return TRUE;
 }
 
 static void
 stop_terminal (void)
 {
-  if (terminal != NULL)
-    {
-      g_subprocess_force_exit (terminal);
-      g_subprocess_wait (terminal, NULL, NULL);
-      g_clear_object (&terminal);
-    }
-  g_clear_pointer (&terminal_address, g_free);
-  if (state_dir != NULL)
-    {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
-
-      if (system (cmd) != 0)
-        g_printerr ("could not remove %s\n", state_dir);
-      g_clear_pointer (&state_dir, g_free);
-    }
+  terminal_address = NULL;
+  g_clear_pointer (&terminal, ridge_test_terminal_free);
 }
 
 static gboolean
