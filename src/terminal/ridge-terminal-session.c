@@ -93,6 +93,7 @@ struct _RidgeTerminalSession {
   guint16 op_type;
   guint8  op_flags;
   gint64  op_deadline;
+  guint32 op_wait_ms;     /* the wait asked for, for the timeout's sentence */
   guint32 verify_id;
   char   *verify_user;
   guint8  verify_finger;
@@ -965,7 +966,8 @@ ridge_terminal_session_tick (RidgeTerminalSession *s)
           RidgeWireHeader req = op_header (s);
           finish_op (s);
           count (s, RIDGE_COUNTER_TIMEOUTS, 1);
-          send_error (s, &req, RIDGE_ERR_TIMEOUT, "No finger was placed in time");
+          send_error (s, &req, RIDGE_ERR_TIMEOUT, "the terminal waited %.1f s for a finger",
+                      s->op_wait_ms / 1000.0);
         }
       if (s->closed)
         return;
@@ -1059,8 +1061,8 @@ start_op (RidgeTerminalSession  *s,
   s->op_seq = hdr->seq;
   s->op_type = hdr->type;
   s->op_flags = flags;
-  s->op_deadline = g_get_monotonic_time ()
-                   + (gint64)(timeout_ms ? timeout_ms : RIDGE_TERMINAL_DEFAULT_TIMEOUT) * 1000;
+  s->op_wait_ms = timeout_ms ? timeout_ms : RIDGE_TERMINAL_DEFAULT_TIMEOUT;
+  s->op_deadline = g_get_monotonic_time () + (gint64)s->op_wait_ms * 1000;
   ridge_terminal_session_tick (s);
   return TRUE;
 }
