@@ -13,12 +13,11 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "ridge-fleet-page.h"
 #include "ridge-health-page.h"
+#include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 #include "ridge-window.h"
 #include "core/ridge-health.h"
@@ -27,78 +26,24 @@
 #define N_TERMINALS 3
 #define LATENCY_MS  25
 
-typedef struct {
-  GSubprocess *proc;
-  char        *address;
-  char        *dir;
-} Terminal;
+static RidgeTestTerminal *terminals[N_TERMINALS];
 
-static Terminal terminals[N_TERMINALS];
-
-static gboolean
-wait_until (gboolean (*cond)(gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      ridge_test_wait (50);
-    }
-  return TRUE;
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-start_terminal (Terminal   *t,
-                const char *fault1,
+/* fault1, fault2: extra options (may be NULL) */
+static RidgeTestTerminal *
+start_terminal (const char *fault1,
                 const char *fault2)
 {
-  const char *exe = g_getenv ("RIDGE_TERMINAL");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autofree char *line = NULL;
-  const char *colon;
+  RidgeTestTerminal *t = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL"),
+                                                  "ridge-health-test",
+                                                  RIDGE_TEST_TERMINAL_DEFAULT);
+  const char *const args[] = {
+    "--sensor=synthetic", "--fps=10", "--width=320", "--height=360",
+    fault1 != NULL ? fault1 : "--fps=10", fault2 != NULL ? fault2 : "--fps=10", NULL
+  };
 
-  /* an aborted test must not leave terminals behind holding the test's output open */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  t->dir = g_dir_make_tmp ("ridge-health-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  t->proc = g_subprocess_launcher_spawn (launcher, &error, exe,
-                                         "--listen=127.0.0.1", "--port=0", "--discovery-port=0",
-                                         "--sensor=synthetic", "--fps=10", "--width=320",
-                                         "--height=360", "--state-dir", t->dir,
-                                         fault1 != NULL ? fault1 : "--fps=10",
-                                         fault2 != NULL ? fault2 : "--fps=10", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t->proc));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  colon = strrchr (line, ':');
-  g_assert_nonnull (colon);
-  t->address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
-  g_test_message ("terminal at %s", t->address);
-}
-
-static void
-stop_terminal (Terminal *t)
-{
-  if (t->proc == NULL)
-    return;
-  g_subprocess_force_exit (t->proc);
-  g_subprocess_wait (t->proc, NULL, NULL);
-  g_clear_object (&t->proc);
+  ridge_test_terminal_spawn (t, args);
+  g_test_message ("terminal at %s", ridge_test_terminal_get_address (t));
+  return t;
 }
 
 static RidgeTerminalItem *
@@ -508,24 +453,26 @@ test_health_and_fleet (void)
   RidgeTerminalItem *items[N_TERMINALS];
 
   g_settings_reset (settings, "terminals");
-  start_terminal (&terminals[0], "--latency=" G_STRINGIFY (LATENCY_MS), "--rate-limit=150000");
-  start_terminal (&terminals[1], NULL, NULL);
-  start_terminal (&terminals[2], NULL, NULL);
+  terminals[0] = start_terminal ("--latency=" G_STRINGIFY (LATENCY_MS), "--rate-limit=150000");
+  terminals[1] = start_terminal (NULL, NULL);
+  terminals[2] = start_terminal (NULL, NULL);
 
   window = g_object_ref_sink (ridge_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 1180, 900);
   ridge_test_present (GTK_WINDOW (window));
   for (guint i = 0; i < N_TERMINALS; i++)
     {
-      g_assert_true (ridge_window_add_terminal (window, terminals[i].address, NULL));
-      items[i] = find_item (window, terminals[i].address);
+      g_assert_true (ridge_window_add_terminal (window,
+                                                ridge_test_terminal_get_address (
+                                                  terminals[i]), NULL));
+      items[i] = find_item (window, ridge_test_terminal_get_address (terminals[i]));
       ridge_terminal_item_connect (items[i]);
     }
   for (guint i = 0; i < N_TERMINALS; i++)
-    g_assert_true (wait_until (item_ready, items[i], 10000));
+    g_assert_true (ridge_test_wait_until (item_ready, items[i], 10000));
   /* live frames through the rate limit: drops */
   ridge_terminal_item_set_streaming (items[0], TRUE);
-  g_assert_true (wait_until (has_series, items[0], 30000));
+  g_assert_true (ridge_test_wait_until (has_series, items[0], 30000));
   ridge_test_wait (3000);
   /* the live page relayouts with every frame: steady screenshots need the stream stopped */
   ridge_terminal_item_set_streaming (items[0], FALSE);
@@ -533,8 +480,8 @@ test_health_and_fleet (void)
   check_health_page (window, items[0]);
   check_csv_export (window, items[0]);
 
-  stop_terminal (&terminals[2]);
-  g_assert_true (wait_until (item_lost, items[2], 15000));
+  ridge_test_terminal_kill (terminals[2]);
+  g_assert_true (ridge_test_wait_until (item_lost, items[2], 15000));
   ridge_test_wait (4000);
   check_fleet (window, items[0], items[2]);
 
@@ -576,17 +523,6 @@ main (int   argc,
   g_test_add_func ("/health/page-and-fleet", test_health_and_fleet);
   ret = g_test_run ();
   for (guint i = 0; i < N_TERMINALS; i++)
-    {
-      stop_terminal (&terminals[i]);
-      if (terminals[i].dir != NULL)
-        {
-          g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", terminals[i].dir);
-
-          if (system (cmd) != 0)
-            g_printerr ("could not remove %s\n", terminals[i].dir);
-        }
-      g_free (terminals[i].dir);
-      g_free (terminals[i].address);
-    }
+    g_clear_pointer (&terminals[i], ridge_test_terminal_free);
   return ret;
 }
