@@ -7,35 +7,17 @@
  */
 #include "config.h"
 
-#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
 #include "ridge-enrollments-page.h"
 #include "ridge-test-store.h"
+#include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 #include "ridge-window.h"
 
-static GSubprocess *terminal;
-static char *terminal_address;
-static char *state_dir;
-static char *control_path;
-
-static gboolean
-wait_until (gboolean (*cond)(gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      ridge_test_wait (50);
-    }
-  return TRUE;
-}
+static RidgeTestTerminal *terminal;
+static const char *terminal_address;
 
 static gboolean
 item_ready (gpointer data)
@@ -105,72 +87,30 @@ has_samples (gpointer data)
   return ridge_sample_ring_len (ridge_terminal_item_get_ring (data)) >= 3;
 }
 
-/* Keeps a finger on the sensor through the control socket, so that every frame holds a
- * print (the demo finger would lift it for 2 s in every 5, and an overlay check that
+/* Starts the terminal, the first time on a free port, after that on the same port.
+ * Then keeps a finger on the sensor through the control socket, so that every frame holds
+ * a print (the demo finger would lift it for 2 s in every 5, and an overlay check that
  * lands on an empty frame would then wait in vain). */
 static void
-place_finger (void)
+start_terminal (void)
 {
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (control_path);
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *answer = NULL;
-  static const char command[] = "place 1\n";
+  const char *const args[] = {
+    "--sensor=synthetic", "--no-auto-finger", "--fps=10", "--width=320", "--height=360", NULL
+  };
 
-  conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), command,
-                             sizeof command - 1, NULL, NULL, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
-  answer = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (answer, "ok"));
-}
-
-static void
-start_terminal (const char *port)
-{
-  const char *exe = g_getenv ("RIDGE_TERMINAL");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  const char *colon;
-
-  if (state_dir == NULL)
-    state_dir = g_dir_make_tmp ("ridge-app-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  control_path = g_build_filename (state_dir, "control.sock", NULL);
-  terminal = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, exe,
-                               "--listen=127.0.0.1", port, "--discovery-port=0",
-                               "--sensor=synthetic", "--no-auto-finger", "--fps=10",
-                               "--width=320", "--height=360", "--control", control_path,
-                               "--state-dir", state_dir, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (terminal));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  /* "ridge-terminal: listening on 127.0.0.1:PORT" */
-  colon = strrchr (line, ':');
-  g_assert_nonnull (colon);
-  g_free (terminal_address);
-  terminal_address = g_strdup_printf ("127.0.0.1:%s", colon + 1);
+  if (terminal == NULL)
+    terminal = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL"), "ridge-app-test",
+                                        RIDGE_TEST_TERMINAL_CONTROL);
+  ridge_test_terminal_spawn (terminal, args);
+  terminal_address = ridge_test_terminal_get_address (terminal);
   g_test_message ("terminal at %s", terminal_address);
-  place_finger ();
+  ridge_test_terminal_control_ok (terminal, "place 1");
 }
 
 static void
 stop_terminal (void)
 {
-  if (terminal != NULL)
-    {
-      g_subprocess_force_exit (terminal);
-      g_subprocess_wait (terminal, NULL, NULL);
-      g_clear_object (&terminal);
-    }
+  ridge_test_terminal_kill (terminal);
 }
 
 static RidgeTerminalItem *
@@ -200,7 +140,7 @@ test_live_session (void)
   g_auto (GStrv) info = NULL;
 
   g_settings_reset (settings, "terminals");
-  start_terminal ("--port=0");
+  start_terminal ();
   /* three synthetic enrollment records, stored before the app holds the terminal */
   {
     static const char *users[] = { "alice", "alice", "bob" };
@@ -219,12 +159,12 @@ test_live_session (void)
   /* a port nobody listens on: a sentence, not a crash */
   g_assert_true (ridge_window_add_terminal (window, "127.0.0.1:1", NULL));
   bad = find_item (window, "127.0.0.1:1");
-  g_assert_true (wait_until (item_failed, bad, 10000));
+  g_assert_true (ridge_test_wait_until (item_failed, bad, 10000));
   g_test_message ("failure: %s", ridge_terminal_item_get_status (bad));
 
   g_assert_true (ridge_window_add_terminal (window, terminal_address, NULL));
   item = find_item (window, terminal_address);
-  g_assert_true (wait_until (item_ready, item, 10000));
+  g_assert_true (ridge_test_wait_until (item_ready, item, 10000));
 
   /* the handshake's terminal info */
   info = ridge_terminal_item_dup_info (item);
@@ -233,7 +173,8 @@ test_live_session (void)
   g_assert_cmpuint (g_strv_length (info) % 2, ==, 0);
 
   /* live frames reach the image view of the Live page */
-  g_assert_true (wait_until (has_frame, ridge_terminal_view_get_live_page (view), 10000));
+  g_assert_true (ridge_test_wait_until (has_frame, ridge_terminal_view_get_live_page (view),
+                                        10000));
   ridge_test_wait (1500);
   g_assert_cmpfloat (ridge_live_page_get_fps (ridge_terminal_view_get_live_page (view)), >, 1.0);
   /* freeze the page for a steady picture (labels change with every frame otherwise) */
@@ -258,7 +199,7 @@ test_live_session (void)
     g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (skeleton)));
     ridge_live_page_set_paused (live, FALSE);
     gtk_check_button_set_active (orientation, TRUE);
-    g_assert_true (wait_until (has_orientation, live, 15000));
+    g_assert_true (ridge_test_wait_until (has_orientation, live, 15000));
     ridge_test_wait (500);
     ridge_live_page_set_paused (live, TRUE);
     ridge_test_wait (300);
@@ -268,21 +209,21 @@ test_live_session (void)
     gtk_check_button_set_active (orientation, FALSE);
     gtk_check_button_set_active (quality, TRUE);
     gtk_check_button_set_active (skeleton, TRUE);
-    g_assert_true (wait_until (has_skeleton, live, 15000));
+    g_assert_true (ridge_test_wait_until (has_skeleton, live, 15000));
     g_object_unref (ridge_test_screenshot (GTK_WIDGET (live), "session-live-quality-skeleton"));
     gtk_check_button_set_active (quality, FALSE);
     gtk_check_button_set_active (skeleton, FALSE);
   }
 
   /* heartbeats become health samples with a measured RTT */
-  g_assert_true (wait_until (has_samples, item, 10000));
+  g_assert_true (ridge_test_wait_until (has_samples, item, 10000));
   g_assert_cmpfloat (ridge_terminal_item_get_rtt (item), >, 0.0);
   ridge_live_page_set_paused (ridge_terminal_view_get_live_page (view), FALSE);
   ridge_terminal_view_set_visible_page (view, "health");
   ridge_test_wait (1200);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-health"));
   ridge_terminal_view_set_visible_page (view, "enrollments");
-  g_assert_true (wait_until (has_records, view, 10000));
+  g_assert_true (ridge_test_wait_until (has_records, view, 10000));
   ridge_test_wait (300);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "session-enrollments"));
   ridge_terminal_view_set_visible_page (view, "diagnostics");
@@ -302,7 +243,7 @@ test_live_session (void)
 
   /* the terminal goes away: the state says so, with the reason */
   stop_terminal ();
-  g_assert_true (wait_until (item_not_ready, item, 15000));
+  g_assert_true (ridge_test_wait_until (item_not_ready, item, 15000));
   g_test_message ("after loss: %s", ridge_terminal_item_get_status (item));
   ridge_terminal_view_set_visible_page (view, "health");
   ridge_test_wait (1500);
@@ -311,16 +252,15 @@ test_live_session (void)
   /* the terminal comes back on the same port: the session reconnects by itself and the
    * live stream starts again on the new connection */
   {
-    g_autofree char *port = g_strdup_printf ("--port=%s", strrchr (terminal_address, ':') + 1);
     guint frames = 0;
     gulong handler;
 
-    start_terminal (port);
-    g_assert_true (wait_until (item_ready, item, 20000));
+    start_terminal ();
+    g_assert_true (ridge_test_wait_until (item_ready, item, 20000));
     ridge_terminal_view_set_visible_page (view, "live");
     ridge_live_page_set_paused (ridge_terminal_view_get_live_page (view), FALSE);
     handler = g_signal_connect_swapped (item, "frame", G_CALLBACK (count_frame_cb), &frames);
-    g_assert_true (wait_until (counted_frames, &frames, 10000));
+    g_assert_true (ridge_test_wait_until (counted_frames, &frames, 10000));
     g_signal_handler_disconnect (item, handler);
     g_test_message ("after reconnect: %s, %u frames", ridge_terminal_item_get_status (item),
                     frames);
@@ -349,15 +289,6 @@ main (int   argc,
   ridge_test_init (&argc, &argv);
   g_test_add_func ("/session/live", test_live_session);
   ret = g_test_run ();
-  stop_terminal ();
-  if (state_dir != NULL)
-    {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state_dir);
-
-      if (system (cmd) != 0)
-        g_printerr ("could not remove %s\n", state_dir);
-    }
-  g_free (terminal_address);
-  g_free (state_dir);
+  g_clear_pointer (&terminal, ridge_test_terminal_free);
   return ret;
 }

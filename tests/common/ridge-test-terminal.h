@@ -61,7 +61,7 @@ char              *ridge_test_terminal_control (RidgeTestTerminal *t,
 void               ridge_test_terminal_control_ok (RidgeTestTerminal *t,
                                                    const char        *command);
 
-/* "127.0.0.1:PORT" of the last start (NULL before). */
+/* "127.0.0.1:PORT" (NULL before the first start); the same string for t's lifetime. */
 const char        *ridge_test_terminal_get_address (RidgeTestTerminal *t);
 guint16            ridge_test_terminal_get_port (RidgeTestTerminal *t);
 const char        *ridge_test_terminal_get_dir (RidgeTestTerminal *t);
