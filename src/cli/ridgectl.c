@@ -208,6 +208,37 @@ ctl_fail (Ctl          *ctl,
   return code;
 }
 
+/* --json promises one JSON object on stdout, also for a usage error (with `trace`, it goes
+ * into the trace's envelope when a session was opened, else it is printed here) */
+static void
+print_usage_json (Ctl        *ctl,
+                  const char *message)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  J_STR (b, "code", "USAGE");
+  J_STR (b, "message", message);
+  J_INT (b, "exit_code", EXIT_USAGE);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  if (ctl->trace && ctl->session != NULL)
+    {
+      ctl_print_json (b);
+      return;
+    }
+  root = json_builder_get_root (b);
+  gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
 int
 ctl_usage (Ctl        *ctl,
            const char *format,
@@ -220,6 +251,8 @@ ctl_usage (Ctl        *ctl,
   msg = g_strdup_vprintf (format, args);
   va_end (args);
   g_printerr ("ridgectl: %s\nTry “ridgectl --help”.\n", msg);
+  if (ctl->json)
+    print_usage_json (ctl, msg);
   return EXIT_USAGE;
 }
 
@@ -514,6 +547,8 @@ main (int   argc,
   if (rest->len < 3)
     {
       g_printerr ("%s", usage_text);
+      if (ctl.json)
+        print_usage_json (&ctl, "a command is needed");
       g_free (ctl.terminal);
       return EXIT_USAGE;
     }

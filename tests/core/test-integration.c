@@ -650,6 +650,7 @@ test_ridgectl_json (void)
   g_autoptr (JsonObject) del = NULL;
   g_autoptr (JsonObject) gone = NULL;
   g_autoptr (JsonObject) list2 = NULL;
+  g_autoptr (JsonObject) usage = NULL;
   g_autofree char *id = NULL;
 
   info = run_ctl_json (t, 0, "info", NULL);
@@ -723,6 +724,15 @@ test_ridgectl_json (void)
                                                   "code"), ==, "NOT_FOUND");
   list2 = run_ctl_json (t, 0, "list", NULL);
   g_assert_cmpint (json_object_get_int_member (list2, "total"), ==, 0);
+
+  /* usage errors are JSON objects on stdout too (exit 1, code USAGE) */
+  usage = run_ctl_json (t, 1, "delete", "abc", NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (usage, "error"),
+                                                  "code"), ==, "USAGE");
+  g_clear_pointer (&usage, json_object_unref);
+  usage = run_ctl_json (t, 1, "no-such-command", NULL);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (usage, "error"),
+                                               "exit_code"), ==, 1);
   ridge_test_terminal_free (t);
 }
 
