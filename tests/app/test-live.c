@@ -18,22 +18,6 @@
 #include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 
-static gboolean
-wait_until (gboolean (*cond)(gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      ridge_test_wait (20);
-    }
-  return TRUE;
-}
-
 /* Drops the last reference and waits for finalization: a worker-thread task (extraction,
  * matching) may hold the widget until its answer is dispatched. */
 static void
@@ -138,7 +122,7 @@ test_compare (void)
   ridge_live_page_set_comparing (page, TRUE);
   g_assert_true (ridge_live_page_get_paused (page));   /* the frame is frozen */
   cv = ridge_live_page_get_compare_view (page);
-  g_assert_true (wait_until (compare_idle, cv, 20000));
+  g_assert_true (ridge_test_wait_until (compare_idle, cv, 20000));
 
   /* the left side is Ridge's engine on these very pixels */
   g_assert_cmpint (ridge_compare_view_get_count (cv, RIDGE_COMPARE_RIDGE), ==, ours);
@@ -190,7 +174,7 @@ test_compare (void)
   memset (img.pixels, 200, (gsize)img.width * img.height);
   g_assert_true (ridge_live_page_push_frame (page, &frame, NULL));
   ridge_live_page_set_comparing (page, TRUE);
-  g_assert_true (wait_until (compare_idle, cv, 20000));
+  g_assert_true (ridge_test_wait_until (compare_idle, cv, 20000));
   g_assert_cmpint (ridge_compare_view_get_count (cv, RIDGE_COMPARE_RIDGE), ==, -1);
   g_assert_cmpfloat (ridge_compare_view_get_agreement (cv, RIDGE_COMPARE_NBIS), <, 0);
   g_assert_nonnull (strstr (ridge_compare_view_get_summary (cv), "No agreement"));
@@ -342,9 +326,9 @@ test_sensor_params (void)
   ridge_live_page_set_item (page, item);
   window = ridge_test_show (GTK_WIDGET (page), 1100, 780);
   ridge_terminal_item_connect (item);
-  g_assert_true (wait_until (item_ready, item, 10000));
+  g_assert_true (ridge_test_wait_until (item_ready, item, 10000));
   panel = ridge_live_page_get_sensor_panel (page);
-  g_assert_true (wait_until (has_params, panel, 5000));
+  g_assert_true (ridge_test_wait_until (has_params, panel, 5000));
   g_assert_true (ridge_sensor_panel_get_value (panel, "gain", &v));
   g_assert_cmpint (v, ==, 100);
   g_assert_true (ridge_sensor_panel_get_value (panel, "contrast", &v));
@@ -352,7 +336,7 @@ test_sensor_params (void)
   g_assert_false (ridge_sensor_panel_get_value (panel, "no-such", &v));
 
   handler = g_signal_connect (item, "frame", G_CALLBACK (frame_cb), &watch);
-  g_assert_true (wait_until (new_frames, &watch, 10000));
+  g_assert_true (ridge_test_wait_until (new_frames, &watch, 10000));
   mean_before = watch.mean;
 
   /* a slider dragged through several values: one pause, then the last value is sent */
@@ -360,17 +344,17 @@ test_sensor_params (void)
   ridge_sensor_panel_set_value (panel, "gain", 250);
   ridge_sensor_panel_set_value (panel, "gain", 300);
   g_assert_true (ridge_sensor_panel_get_busy (panel));
-  g_assert_true (wait_until (panel_idle, panel, 5000));
+  g_assert_true (ridge_test_wait_until (panel_idle, panel, 5000));
   g_assert_cmpint (terminal_param (item, "gain"), ==, 300);
   ridge_sensor_panel_set_value (panel, "led", 40);
-  g_assert_true (wait_until (panel_idle, panel, 5000));
+  g_assert_true (ridge_test_wait_until (panel_idle, panel, 5000));
   g_assert_cmpint (terminal_param (item, "led"), ==, 40);
 
   /* the stream shows it: a higher gain darkens the ridges */
   watch.frames = 0;
   ridge_test_wait (300);       /* frames already on their way were taken before the change */
   watch.frames = 0;
-  g_assert_true (wait_until (new_frames, &watch, 10000));
+  g_assert_true (ridge_test_wait_until (new_frames, &watch, 10000));
   mean_after = watch.mean;
   g_test_message ("mean grey before %.1f, after gain 300 %.1f", mean_before, mean_after);
   g_assert_cmpfloat (mean_after, <, mean_before - 10);
@@ -382,7 +366,7 @@ test_sensor_params (void)
 
   /* Restore: the values read at connection time */
   ridge_sensor_panel_restore (panel);
-  g_assert_true (wait_until (panel_idle, panel, 5000));
+  g_assert_true (ridge_test_wait_until (panel_idle, panel, 5000));
   g_assert_cmpint (terminal_param (item, "gain"), ==, 100);
   g_assert_cmpint (terminal_param (item, "led"), ==, 200);
   g_assert_true (ridge_sensor_panel_get_value (panel, "gain", &v));

@@ -28,22 +28,6 @@ static char *terminal_address;
 static GSocketConnection *control;
 static GDataInputStream *control_in;
 
-static gboolean
-wait_until (gboolean (*cond)(gpointer),
-            gpointer   data,
-            guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      ridge_test_wait (20);
-    }
-  return TRUE;
-}
-
 /* Drops the last reference and waits for finalization: a worker-thread task (extraction,
  * matching) may hold the widget until its answer is dispatched. */
 static void
@@ -244,7 +228,7 @@ run_page (RidgeVerifyPage *page,
 
   ridge_verify_page_start (page);
   g_assert_cmpint (ridge_verify_page_get_state (page), !=, RIDGE_VERIFY_IDLE);
-  g_assert_true (wait_until (finished, page, 30000));
+  g_assert_true (ridge_test_wait_until (finished, page, 30000));
   g_test_message ("page: %s", ridge_verify_page_get_message (page));
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_DONE);
   g_assert_true (ridge_verify_page_get_result (page, matched, score, &threshold, n_pairs));
@@ -266,7 +250,7 @@ test_verify (void)
   start_terminal ();
   item = ridge_terminal_item_new (terminal_address);
   ridge_terminal_item_connect (item);
-  g_assert_true (wait_until (item_ready, item, 10000));
+  g_assert_true (ridge_test_wait_until (item_ready, item, 10000));
   session = RIDGE_SESSION (ridge_terminal_item_get_session (item));
   enroll_alice (session);
 
@@ -274,7 +258,7 @@ test_verify (void)
   g_object_ref_sink (page);
   ridge_verify_page_set_item (page, item);
   window = ridge_test_show (GTK_WIDGET (page), 1100, 650);
-  g_assert_true (wait_until (has_record, page, 5000));
+  g_assert_true (ridge_test_wait_until (has_record, page, 5000));
   g_assert_true (ridge_verify_page_select (page, "alice", RIGHT_INDEX));
   g_assert_false (ridge_verify_page_select (page, "bob", RIGHT_INDEX));
   ridge_test_screenshot (GTK_WIDGET (page), "verify-ready");
@@ -319,7 +303,7 @@ test_verify (void)
   ridge_test_wait (300);
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_CAPTURING);
   ridge_terminal_item_disconnect (item);
-  g_assert_true (wait_until (finished, page, 5000));
+  g_assert_true (ridge_test_wait_until (finished, page, 5000));
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_IDLE);
   g_assert_nonnull (strstr (ridge_verify_page_get_message (page), "lost"));
 
@@ -327,15 +311,15 @@ test_verify (void)
    * CAPTURE, so the terminal still waits and refuses a second one meanwhile, with its
    * own sentence */
   ridge_terminal_item_connect (item);
-  g_assert_true (wait_until (item_ready, item, 10000));
-  g_assert_true (wait_until (has_record, page, 5000));
+  g_assert_true (ridge_test_wait_until (item_ready, item, 10000));
+  g_assert_true (ridge_test_wait_until (has_record, page, 5000));
   ridge_verify_page_start (page);
   ridge_test_wait (300);
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_CAPTURING);
   ridge_verify_page_cancel (page);
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_IDLE);
   ridge_verify_page_start (page);
-  g_assert_true (wait_until (finished, page, 5000));
+  g_assert_true (ridge_test_wait_until (finished, page, 5000));
   g_test_message ("after a cancel: %s", ridge_verify_page_get_message (page));
   g_assert_cmpint (ridge_verify_page_get_state (page), ==, RIDGE_VERIFY_IDLE);
   g_assert_nonnull (strstr (ridge_verify_page_get_message (page), "waiting for a finger"));
