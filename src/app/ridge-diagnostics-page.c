@@ -156,33 +156,33 @@ struct _RidgeDiagnosticsPage {
   GtkColumnView       *trace_view;
   GtkLabel            *trace_status;
 
-  RidgeTerminalItem  *item;
-  GCancellable       *cancellable;   /* requests of the current item */
-  GPtrArray          *info_rows;
-  GPtrArray          *check_rows;
-  GHashTable         *counters;      /* name → CounterRow */
-  GPtrArray          *counter_order; /* CounterRow, as the terminal lists them */
-  guint               counters_id;
-  guint               busy;
-  gboolean            counters_busy;
+  RidgeTerminalItem *item;
+  GCancellable      *cancellable;    /* requests of the current item */
+  GPtrArray         *info_rows;
+  GPtrArray         *check_rows;
+  GHashTable        *counters;       /* name → CounterRow */
+  GPtrArray         *counter_order;  /* CounterRow, as the terminal lists them */
+  guint              counters_id;
+  guint              busy;
+  gboolean           counters_busy;
 
-  gboolean            selftest_done;
-  gboolean            selftest_passed;
-  guint               selftest_checks;
+  gboolean selftest_done;
+  gboolean selftest_passed;
+  guint    selftest_checks;
 
-  gboolean            have_offset;
-  gint64              offset_us;
-  gint64              time_sent_us;
+  gboolean have_offset;
+  gint64   offset_us;
+  gint64   time_sent_us;
 
-  GString            *log_text;
-  gboolean            log_done;
-  guint               log_rounds;
+  GString              *log_text;
+  gboolean              log_done;
+  guint                 log_rounds;
   GtkFileChooserNative *chooser;
 
   /* reboot: the boot counter before, while the page follows the link back */
-  gboolean            reboot_pending;
-  guint32             boot_before;
-  char               *reboot_status;
+  gboolean reboot_pending;
+  guint32  boot_before;
+  char    *reboot_status;
 
   RidgeTrace         *trace;
   gulong              trace_handler;
@@ -193,7 +193,7 @@ struct _RidgeDiagnosticsPage {
   char               *filter_text;
   gboolean            follow_pending;
 
-  char               *last_message;
+  char *last_message;
 };
 
 G_DEFINE_FINAL_TYPE (RidgeDiagnosticsPage, ridge_diagnostics_page, ADW_TYPE_BIN);

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "ridge-application.h"
 #include "ridge-diagnostics-page.h"
 #include "ridge-test-util.h"
 #include "ridge-window.h"
@@ -376,6 +377,7 @@ test_page (void)
   g_assert_cmpint (ABS (kept_offset ()), <, G_USEC_PER_SEC);
 
   /* the self-test: every check with its result */
+  g_assert_true (wait_until (item_ready, item, 15000));
   ridge_diagnostics_page_run_selftest (page);
   g_assert_cmpuint (ridge_diagnostics_page_get_busy (page), >, 0);
   shot (GTK_WIDGET (window), "diagnostics-selftest-running");
@@ -386,8 +388,11 @@ test_page (void)
   g_assert_cmpuint (n_checks, >=, 3);
 
   /* the log */
+  g_assert_true (wait_until (item_ready, item, 15000));
   ridge_diagnostics_page_fetch_log (page);
   g_assert_true (wait_until (page_idle, page, 10000));
+  if (ridge_diagnostics_page_get_log_text (page) == NULL)
+    g_test_message ("no log; last message: %s", ridge_diagnostics_page_get_last_message (page));
   g_assert_nonnull (ridge_diagnostics_page_get_log_text (page));
   g_assert_nonnull (strstr (ridge_diagnostics_page_get_log_text (page), "clock set"));
   /* more than one line */
@@ -455,6 +460,79 @@ test_page (void)
   g_assert_finalize_object (window);
 }
 
+/* ---- the shortcuts window ------------------------------------------------------------ */
+
+static gboolean
+same_accel (const char *a,
+            const char *b)
+{
+  guint ka, kb;
+  GdkModifierType ma, mb;
+
+  return gtk_accelerator_parse (a, &ka, &ma) && gtk_accelerator_parse (b, &kb, &mb)
+         && gdk_keyval_to_lower (ka) == gdk_keyval_to_lower (kb) && ma == mb;
+}
+
+/* Every accelerator the shortcuts window lists parses, and every accelerator the
+ * application sets for an action is listed there. */
+static void
+test_shortcuts (void)
+{
+  g_autoptr (GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/org/ridge/Ridge/gtk/help-overlay.ui");
+  g_autoptr (GSList) objects = gtk_builder_get_objects (builder);
+  g_autoptr (GPtrArray) listed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (RidgeApplication) app = ridge_application_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) actions = NULL;
+  guint checked = 0;
+
+  for (GSList *l = objects; l != NULL; l = l->next)
+    {
+      g_autofree char *accel = NULL;
+      g_auto (GStrv) parts = NULL;
+
+      if (!GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+        continue;
+      g_object_get (l->data, "accelerator", &accel, NULL);
+      g_assert_nonnull (accel);
+      parts = g_strsplit (accel, " ", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          guint key = 0;
+          GdkModifierType mods;
+
+          g_assert_true (gtk_accelerator_parse (parts[i], &key, &mods));
+          g_assert_cmpuint (key, !=, 0);
+          g_ptr_array_add (listed, g_strdup (parts[i]));
+        }
+    }
+  g_assert_cmpuint (listed->len, >=, 10);
+
+  /* no D-Bus here: a non-unique application still runs its startup (the accelerators) */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto (GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                     actions[i]);
+
+      for (guint k = 0; accels[k] != NULL; k++)
+        {
+          gboolean found = FALSE;
+
+          for (guint j = 0; j < listed->len && !found; j++)
+            found = same_accel (accels[k], g_ptr_array_index (listed, j));
+          g_test_message ("%s: %s %s", actions[i], accels[k], found ? "listed" : "MISSING");
+          g_assert_true (found);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >=, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,6 +542,7 @@ main (int   argc,
 
   ridge_test_init (&argc, &argv);
   g_test_add_func ("/diagnostics/trace-helpers", test_trace_helpers);
+  g_test_add_func ("/diagnostics/shortcuts", test_shortcuts);
   if (exe != NULL && g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
     g_test_add_func ("/diagnostics/page", test_page);
   else
