@@ -193,6 +193,17 @@ ridge_chart_get_value_max (RidgeChart *self)
         max = MAX (max, s->rtt_max_ms);
     }
   /* a little headroom so the top of the band does not touch the frame */
+  if (self->n_series > 0 && self->unit == RIDGE_CHART_UNIT_BYTES_PER_SECOND
+      && max * 1.1 <= 1000.0)
+    {
+      /* below 1 kB/s the labels are whole bytes: a top whose quarters are whole too (a quiet
+       * link read "1 B/s, 1 B/s, 0 B/s, 0 B/s" with a top of 1) */
+      static const double tops[] = { 4, 8, 20, 40, 80, 200, 400, 800, 1000 };
+
+      for (guint i = 0; i < G_N_ELEMENTS (tops); i++)
+        if (tops[i] >= max * 1.1)
+          return tops[i];
+    }
   if (self->n_series > 0 && self->unit == RIDGE_CHART_UNIT_PER_SECOND)
     /* counts: a multiple of four, so that the four grid lines fall on whole numbers */
     return 4.0 * ceil (ridge_chart_nice_ceiling (MAX (max * 1.1, 1.0)) / 4.0);

@@ -341,6 +341,22 @@ test_series (void)
     g_assert_cmpfloat (ridge_chart_get_value_max (c), ==, 4);
   }
 
+  /* a quiet byte rate (all zero here): the quarters of the axis are whole bytes, so no two
+   * labels read the same */
+  {
+    static const RidgeChartSeries quiet[] = { RIDGE_CHART_SERIES_RETRANS };
+    g_autofree char *q1 = NULL;
+    g_autofree char *q2 = NULL;
+
+    ridge_chart_set_series (c, "Quiet", RIDGE_CHART_UNIT_BYTES_PER_SECOND, quiet, 1);
+    g_assert_cmpfloat (ridge_chart_get_value_max (c), ==, 4);
+    q1 = ridge_chart_format_value (RIDGE_CHART_UNIT_BYTES_PER_SECOND,
+                                   ridge_chart_get_value_max (c) / 4);
+    q2 = ridge_chart_format_value (RIDGE_CHART_UNIT_BYTES_PER_SECOND,
+                                   ridge_chart_get_value_max (c) / 2);
+    g_assert_cmpstr (q1, !=, q2);
+  }
+
   gtk_window_destroy (win);
   g_assert_finalize_object (chart);
 }
