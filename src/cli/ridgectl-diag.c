@@ -193,9 +193,10 @@ ctl_cmd_diag (Ctl   *ctl,
         }
       if (!found)
         {
-          g_autoptr (GError) nf = ridge_error_new (RIDGE_ERROR_NOT_FOUND, "no parameter “%s” "
-                                                                          "(see ridgectl diag params)",
-                                                   argv[2]);
+          /* not ridge_error_new: its sentence for NOT_FOUND speaks of a record */
+          g_autoptr (GError) nf = g_error_new (RIDGE_ERROR, RIDGE_ERROR_NOT_FOUND,
+                                               "The terminal has no parameter “%s” (see "
+                                               "ridgectl diag params)", argv[2]);
 
           return ctl_fail (ctl, nf);
         }
