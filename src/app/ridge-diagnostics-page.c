@@ -23,6 +23,8 @@
 /* log pages asked for at a time, and a bound on the pages of one fetch */
 #define LOG_CHUNK           16384
 #define LOG_MAX_ROUNDS      4096
+/* how near the end of the trace the view counts as following it */
+#define FOLLOW_SLACK_PX     64
 
 /* ---- one trace row -------------------------------------------------------------------- */
 
@@ -944,22 +946,35 @@ at_bottom (RidgeDiagnosticsPage *self)
 {
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->trace_scroller);
 
+  /* within two rows of the end: list heights are estimates, scrolling to the last row may
+   * stop a little short of the upper bound */
   return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj)
-         >= gtk_adjustment_get_upper (adj) - 2;
+         >= gtk_adjustment_get_upper (adj) - FOLLOW_SLACK_PX;
+}
+
+/* Brings row pos into view. Setting the adjustment while the list has rows still to lay
+ * out makes GTK 4.8 warn; the list's own scroll-to-item action (on the column view's inner
+ * list, 4.8 has no public call) waits for them. */
+static void
+scroll_trace_to (RidgeDiagnosticsPage *self,
+                 guint                 pos)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->trace_view));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_WIDGET (child) && !GTK_IS_LABEL (child)
+        && gtk_widget_activate_action (child, "list.scroll-to-item", "u", pos))
+      return;
 }
 
 static gboolean
 follow_cb (gpointer user_data)
 {
   RidgeDiagnosticsPage *self = user_data;
-  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->trace_scroller);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->trace_filtered));
 
   self->follow_pending = FALSE;
-  /* a list view warns when asked to scroll where it has no rows */
-  if (gtk_widget_get_mapped (GTK_WIDGET (self->trace_view))
-      && g_list_model_get_n_items (G_LIST_MODEL (self->trace_filtered)) > 0)
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj)
-                              - gtk_adjustment_get_page_size (adj));
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->trace_view)) && n > 0)
+    scroll_trace_to (self, n - 1);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }

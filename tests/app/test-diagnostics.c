@@ -250,6 +250,18 @@ test_trace_helpers (void)
 
 /* ---- the page ------------------------------------------------------------------------ */
 
+/* GtkColumnView in 4.8 has no scroll call: its inner list's action does it */
+static void
+scroll_list_to (GtkWidget *column_view,
+                guint      pos)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (column_view); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (gtk_widget_activate_action (child, "list.scroll-to-item", "u", pos))
+      return;
+  g_assert_not_reached ();
+}
+
 static void
 check_trace (RidgeDiagnosticsPage *page)
 {
@@ -304,6 +316,34 @@ check_trace (RidgeDiagnosticsPage *page)
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, all);
   ridge_diagnostics_page_set_trace_paused (page, FALSE);
   g_assert_cmpuint (g_list_model_get_n_items (rows), >, all);
+
+  /* rows arriving keep a reader's place; at the bottom the view follows them */
+  {
+    GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (
+                                                         GTK_WIDGET (page),
+                                                         RIDGE_TYPE_DIAGNOSTICS_PAGE,
+                                                         "trace_scroller"));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
+    GtkWidget *view = gtk_scrolled_window_get_child (scroller);
+    guint before = g_list_model_get_n_items (rows);
+
+    scroll_list_to (view, 0);
+    ridge_test_wait (300);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+    ridge_test_wait (2500);
+    g_assert_cmpuint (g_list_model_get_n_items (rows), >, before);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+    scroll_list_to (view, g_list_model_get_n_items (rows) - 1);
+    ridge_test_wait (300);
+    before = g_list_model_get_n_items (rows);
+    ridge_test_wait (2500);
+    g_assert_cmpuint (g_list_model_get_n_items (rows), >, before);
+    g_test_message ("trace view at the end: %.0f + %.0f of %.0f",
+                    gtk_adjustment_get_value (adj), gtk_adjustment_get_page_size (adj),
+                    gtk_adjustment_get_upper (adj));
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj),
+                       >=, gtk_adjustment_get_upper (adj) - 64);
+  }
 
   /* everything exported: header plus one line per row */
   written = ridge_diagnostics_page_export_trace (page, path, &error);
@@ -442,7 +482,35 @@ test_page (void)
     g_autofree char *expect = g_strdup_printf ("Rebooted (boot counter %u → %u)", before,
                                                before + 1);
 
-    ridge_diagnostics_page_reboot (page);
+    GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (
+                                      GTK_WIDGET (page), RIDGE_TYPE_DIAGNOSTICS_PAGE,
+                                      "reboot_button"));
+    AdwMessageDialog *dialog = NULL;
+    GListModel *toplevels = gtk_window_get_toplevels ();   /* GTK's own */
+
+    /* the button asks first; Cancel does nothing */
+    g_assert_true (wait_until (item_ready, item, 15000));
+    g_signal_emit_by_name (button, "clicked");
+    ridge_test_wait (300);
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+      {
+        g_autoptr (GObject) w = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (w))
+          dialog = ADW_MESSAGE_DIALOG (w);
+      }
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Reboot the Terminal?");
+    g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+    shot (GTK_WIDGET (dialog), "diagnostics-reboot-dialog");
+    adw_message_dialog_response (dialog, "cancel");
+    ridge_test_wait (300);
+    g_assert_null (ridge_diagnostics_page_get_reboot_status (page));
+    g_assert_cmpuint (ridge_diagnostics_page_get_busy (page), ==, 0);
+    /* Reboot does it */
+    adw_message_dialog_response (dialog, "reboot");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_nonnull (ridge_diagnostics_page_get_reboot_status (page));
     g_assert_true (wait_until (rebooted, page, 30000));
     g_test_message ("%s", ridge_diagnostics_page_get_reboot_status (page));
     g_assert_cmpstr (ridge_diagnostics_page_get_reboot_status (page), ==, expect);
