@@ -579,7 +579,10 @@ main (int   argc,
     for (guint i = 0; rc < 0 && i < G_N_ELEMENTS (commands); i++)
       if (g_str_equal (cmd, commands[i].name))
         rc = commands[i].fn (&ctl, nargs, args);
-    if (rc < 0)
+    if (rc < 0 && cmd[0] == '-')
+      rc = ctl_usage (&ctl, "unknown option “%s” (global options: --terminal, --json, --timeout; "
+                            "a command's own options come after it)", cmd);
+    else if (rc < 0)
       rc = ctl_usage (&ctl, "unknown command “%s”", cmd);
   }
 
