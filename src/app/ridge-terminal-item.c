@@ -381,9 +381,14 @@ update_from_session (RidgeTerminalItem *self)
     {
       g_autofree char *why = last_error_message (self);
 
-      if (why != NULL)
-        /* Translators: a link state, then the reason as the network layer gave it */
-        detail = g_strdup_printf (_ ("%s: %s"), ridge_terminal_state_to_string (state), why);
+      /* the state names end in "…" ("Reconnecting…"), so a reason gets its own sentence
+       * rather than "Reconnecting…: link lost" */
+      if (why != NULL && state == RIDGE_TERMINAL_STATE_LOST)
+        /* Translators: the reason as the network layer gave it */
+        detail = g_strdup_printf (_ ("Connection lost: %s"), why);
+      else if (why != NULL)
+        /* Translators: the reason as the network layer gave it */
+        detail = g_strdup_printf (_ ("Reconnecting — %s"), why);
     }
   ridge_terminal_item_set_state (self, state, detail);
 
