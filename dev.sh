@@ -13,7 +13,7 @@ builddir=${RIDGE_BUILDDIR:-build}
 PACKAGES="build-essential meson ninja-build pkg-config gettext python3
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libjson-glib-dev libpng-dev
   libusb-1.0-0-dev libfprint-2-dev libsoup-3.0-dev libsqlite3-dev libsecret-1-dev
-  libumockdev-dev umockdev uncrustify xvfb xauth desktop-file-utils appstream openssl python3-yaml
+  libumockdev-dev umockdev uncrustify xvfb xauth desktop-file-utils appstream gnome-keyring openssl python3-yaml
   gcc-arm-none-eabi libnewlib-arm-none-eabi"
 
 as_root() {
