@@ -395,6 +395,16 @@ test_page (void)
   ridge_test_wait (500);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
 
+  /* the page fits a phone-sized window (the leaflet's narrow mode) */
+  {
+    int min_width = 0;
+
+    gtk_widget_measure (GTK_WIDGET (page), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL,
+                        NULL, NULL);
+    g_test_message ("page minimum width: %d px", min_width);
+    g_assert_cmpint (min_width, <=, 360);
+  }
+
   /* counters come by themselves while shown, and a second reading gives deltas */
   g_assert_true (wait_until (has_counters, page, 5000));
   ridge_test_wait (4500);
