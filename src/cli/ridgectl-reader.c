@@ -1,5 +1,6 @@
 /* ridgectl-reader.c — ridgectl on local libfprint readers: `readers`, and the commands of a
- * `--terminal reader:…` address (info, capture, enroll, list, delete, verify, identify)
+ * `--terminal reader:…` address (info, capture, enroll, list, delete, verify, identify,
+ * export-print, import-print)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,10 +9,15 @@
 #include "config.h"
 
 #include "ridgectl.h"
+#include "ridge-fmr.h"
 #include "ridge-fprint.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The largest FMR record export-print writes: a header, then per enroll scan a view header,
+ * its minutiae (6 bytes each) and an empty extended-data length. */
+#define PRINT_FMR_MAX_BYTES (64 + RIDGE_ENROLL_MAX_SAMPLES * (4 + 6 * RIDGE_FMR_MAX_MINUTIAE + 2))
 
 /* Default wait for a finger on a reader (libfprint itself waits for ever). */
 #define FINGER_TIMEOUT_MS 30000
@@ -790,6 +796,195 @@ cmd_identify (Rd    *rd,
   return report_match (rd, match);
 }
 
+/* export-print ID FILE [--format fp3|iso|ansi] [--size WxH] [--dpi N]: the libfprint print
+ * as it is (fp3, fp_print_serialize) or, for an image sensor's print, its NBIS minutiae as
+ * an ISO/IEC 19794-2:2005 or ANSI INCITS 378-2004 record with one view per enroll scan.
+ * libfprint keeps no image size, so the standard formats need the size the print was made
+ * from (what `capture` reports for this reader). */
+static int
+cmd_export_print (Rd    *rd,
+                  int    argc,
+                  char **argv)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *size = NULL;
+  int dpi = 500;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "fp3 (default), iso or ansi", "F" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Image size the print was made from (iso/ansi)",
+      "WxH" },
+    { "dpi", 0, 0, G_OPTION_ARG_INT, &dpi, "Image resolution (iso/ansi; default 500)", "N" },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) prints = NULL;
+  g_autofree char *what = NULL;
+  g_autofree RidgeEnrollTemplate *enroll = NULL;
+  g_autofree guint8 *buf = NULL;
+  RidgeFmrFormat fmr_format = RIDGE_FMR_FORMAT_ISO;
+  gboolean standard;
+  guint64 w = 0, h = 0;
+  size_t len = 0;
+  FpPrint *print;
+  int r;
+
+  if (!ctl_parse_options (rd->ctl, "ID FILE", NULL, entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 3)
+    return ctl_usage (rd->ctl, "export-print needs a print ID (see “list”) and a FILE");
+  if (format == NULL || g_str_equal (format, "fp3"))
+    standard = FALSE;
+  else if (g_str_equal (format, "iso") || g_str_equal (format, "ansi"))
+    {
+      g_auto (GStrv) wh = size ? g_strsplit (size, "x", 2) : NULL;
+
+      standard = TRUE;
+      fmr_format = g_str_equal (format, "iso") ? RIDGE_FMR_FORMAT_ISO : RIDGE_FMR_FORMAT_ANSI;
+      if (wh == NULL || g_strv_length (wh) != 2
+          || !g_ascii_string_to_unsigned (wh[0], 10, 1, 65535, &w, NULL)
+          || !g_ascii_string_to_unsigned (wh[1], 10, 1, 65535, &h, NULL))
+        return ctl_usage (rd->ctl, "--format %s needs --size WxH: the image size the print "
+                                   "was made from (see “capture”)", format);
+      if (dpi < 100 || dpi > 2000)
+        return ctl_usage (rd->ctl, "--dpi must be 100 to 2000");
+    }
+  else
+    return ctl_usage (rd->ctl, "--format is fp3, iso or ansi, not “%s”", format);
+
+  prints = enrolled_prints (rd, &error);
+  if (prints == NULL)
+    return rd_fail (rd, error);
+  print = find_print (prints, argv[1], NULL, -1);
+  what = g_strdup_printf ("“%s”", argv[1]);
+  if (print == NULL)
+    return not_found (rd, what);
+
+  if (!standard)
+    {
+      if (!ridge_fprint_print_save (print, argv[2], &error))
+        return ctl_fail (rd->ctl, error);
+    }
+  else
+    {
+      RidgeFmrViewInfo info = { 0 };
+
+      enroll = g_new0 (RidgeEnrollTemplate, 1);
+      enroll->n_samples = ridge_fprint_print_to_templates (print, (int)w, (int)h, dpi,
+                                                           enroll->samples,
+                                                           RIDGE_ENROLL_MAX_SAMPLES, &error);
+      if (enroll->n_samples < 0)
+        return rd_fail (rd, error);
+      if (enroll->n_samples == 0)
+        {
+          g_autoptr (GError) e = g_error_new (RIDGE_ERROR, RIDGE_ERROR_UNSUPPORTED,
+                                              "Print %s holds no minutiae to export.", argv[1]);
+          return ctl_fail (rd->ctl, e);
+        }
+      info.finger_position = finger_from_fp (fp_print_get_finger (print));
+      info.impression_type = 0;   /* live-scan plain */
+      buf = g_malloc (PRINT_FMR_MAX_BYTES);
+      r = ridge_fmr_encode_enroll (enroll, fmr_format, &info, buf, PRINT_FMR_MAX_BYTES, &len);
+      if (r != RIDGE_FMR_OK)
+        {
+          g_autoptr (GError) e = g_error_new (RIDGE_ERROR, RIDGE_ERROR_MALFORMED,
+                                              "Print %s cannot be written as %s: %s", argv[1],
+                                              format, ridge_fmr_strerror (r));
+          return ctl_fail (rd->ctl, e);
+        }
+      if (!g_file_set_contents_full (argv[2], (const char *)buf, (gssize)len,
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+        return ctl_fail (rd->ctl, error);
+    }
+  if (rd->ctl->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      J_STR (b, "exported", argv[1]);
+      J_STR (b, "file", argv[2]);
+      J_STR (b, "format", format ? format : "fp3");
+      if (standard)
+        J_INT (b, "views", enroll->n_samples);
+      json_builder_end_object (b);
+      ctl_print_json (b);
+    }
+  else if (standard)
+    g_print ("Exported %s to %s (%s, %d views)\n", argv[1], argv[2], format, enroll->n_samples);
+  else
+    g_print ("Exported %s to %s\n", argv[1], argv[2]);
+  return EXIT_OK;
+}
+
+/* import-print FILE: a print file (from export-print, or any libfprint print of this
+ * reader's driver and device) into the reader's local prints. A match-on-chip reader keeps
+ * its prints on the chip, and libfprint cannot write one there. */
+static int
+cmd_import_print (Rd    *rd,
+                  int    argc,
+                  char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) prints = NULL;
+  g_autoptr (FpPrint) print = NULL;
+  g_autofree char *id = NULL;
+
+  if (!ctl_parse_options (rd->ctl, "FILE", NULL, NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return ctl_usage (rd->ctl, "import-print needs a print FILE");
+  if (ridge_reader_keeps_prints (rd->reader))
+    {
+      g_autoptr (GError) e = g_error_new (RIDGE_ERROR, RIDGE_ERROR_UNSUPPORTED,
+                                          "%s keeps its prints on the chip; libfprint cannot "
+                                          "write a print to it (enroll the finger instead).",
+                                          ridge_reader_get_name (rd->reader));
+      return ctl_fail (rd->ctl, e);
+    }
+  print = ridge_fprint_print_load (argv[1], &error);
+  if (print == NULL)
+    return rd_fail (rd, error);
+  if (!fp_print_compatible (print, ridge_reader_get_device (rd->reader)))
+    {
+      g_autoptr (GError) e =
+        g_error_new (RIDGE_ERROR, RIDGE_ERROR_UNSUPPORTED,
+                     "%s was made by another reader (driver %s, device %s), not by %s.",
+                     argv[1], fp_print_get_driver (print), fp_print_get_device_id (print),
+                     ridge_reader_get_name (rd->reader));
+      return ctl_fail (rd->ctl, e);
+    }
+  id = ridge_fprint_print_id (print, &error);
+  if (id == NULL)
+    return rd_fail (rd, error);
+  prints = enrolled_prints (rd, &error);
+  if (prints == NULL)
+    return rd_fail (rd, error);
+  if (find_print (prints, id, NULL, -1) != NULL)
+    {
+      g_autoptr (GError) e = g_error_new (RIDGE_ERROR, RIDGE_ERROR_DUPLICATE,
+                                          "Print %s is already enrolled on %s.", id,
+                                          rd->address);
+      return ctl_fail (rd->ctl, e);
+    }
+  if (!ridge_reader_store_local_print (rd->reader, print, &error))
+    return ctl_fail (rd->ctl, error);
+  if (rd->ctl->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "print");
+      add_print (b, print, FALSE);
+      json_builder_end_object (b);
+      ctl_print_json (b);
+    }
+  else
+    {
+      g_print ("Imported:\n");
+      print_line (print);
+    }
+  return EXIT_OK;
+}
+
 /* ---- entry ---------------------------------------------------------------------------- */
 
 int
@@ -798,7 +993,8 @@ ctl_reader_main (Ctl   *ctl,
                  char **argv)
 {
   static const char *const reader_commands[] = {
-    "info", "capture", "enroll", "list", "delete", "verify", "identify", NULL
+    "info", "capture", "enroll", "list", "delete", "verify", "identify", "export-print",
+    "import-print", NULL
   };
   g_autoptr (RidgeReaderManager) manager = NULL;
   g_autoptr (GError) error = NULL;
@@ -811,7 +1007,8 @@ ctl_reader_main (Ctl   *ctl,
   if (!g_str_equal (argv[0], "readers")
       && !g_strv_contains (reader_commands, argv[0]))
     return ctl_usage (ctl, "“%s” is not a reader command (readers: %s)", argv[0],
-                      "info, capture, enroll, list, delete, verify, identify");
+                      "info, capture, enroll, list, delete, verify, identify, export-print, "
+                      "import-print");
 
   manager = ridge_reader_manager_new ();
   if (g_str_equal (argv[0], "readers"))
@@ -852,6 +1049,10 @@ ctl_reader_main (Ctl   *ctl,
     rc = cmd_delete (&rd, argc, argv);
   else if (g_str_equal (argv[0], "verify"))
     rc = cmd_verify (&rd, argc, argv);
+  else if (g_str_equal (argv[0], "export-print"))
+    rc = cmd_export_print (&rd, argc, argv);
+  else if (g_str_equal (argv[0], "import-print"))
+    rc = cmd_import_print (&rd, argc, argv);
   else
     rc = cmd_identify (&rd, argc, argv);
   g_cancellable_disconnect (ctl->cancellable, cancel_handler);

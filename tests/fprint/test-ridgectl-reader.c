@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "ridge-engine.h"
+#include "ridge-fmr.h"
 #include "ridge-image-io.h"
 
 typedef struct {
@@ -276,6 +277,12 @@ test_image (Fixture      *fx,
   g_autofree char *png = g_build_filename (fx->dir, "capture.png", NULL);
   g_autofree char *id = NULL;
   g_autofree char *print_file = NULL;
+  g_autofree char *fp3 = g_build_filename (fx->dir, "alice.fp3", NULL);
+  g_autofree char *iso = g_build_filename (fx->dir, "alice.iso", NULL);
+  g_autofree char *size = NULL;
+  g_autofree RidgeFmrRecord *rec = g_new0 (RidgeFmrRecord, 1);
+  g_autofree char *iso_bytes = NULL;
+  gsize iso_len = 0;
   JsonObject *o, *p;
   JsonArray *a;
   GStatBuf st;
@@ -284,6 +291,7 @@ test_image (Fixture      *fx,
 
   synth_finger (11, &finger);
   synth_finger (2024, &other);
+  size = g_strdup_printf ("%dx%d", finger.width, finger.height);
 
   /* readers */
   run = run_start (fx, "--json", "readers", NULL);
@@ -353,6 +361,35 @@ test_image (Fixture      *fx,
   g_assert_cmpstr (json_object_get_string_member (p, "id"), ==, id);
   g_clear_pointer (&j, json_node_unref);
 
+  /* export-print: the libfprint print as it is (0600), and its NBIS minutiae as an ISO/IEC
+   * 19794-2 record with one view per enroll scan; the standard formats need the image size */
+  run = run_start (fx, "--json", "--terminal", "reader:0", "export-print", id, fp3, NULL);
+  g_assert_cmpint (run_finish (run, &j), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (obj (j), "format"), ==, "fp3");
+  g_clear_pointer (&j, json_node_unref);
+  g_assert_cmpint (g_stat (fp3, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  run = run_start (fx, "--json", "--terminal", "reader:0", "export-print", "--format", "iso",
+                   "--size", size, id, iso, NULL);
+  g_assert_cmpint (run_finish (run, &j), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (obj (j), "views"), ==, 5);
+  g_clear_pointer (&j, json_node_unref);
+  g_assert_true (g_file_get_contents (iso, &iso_bytes, &iso_len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ridge_fmr_decode ((const guint8 *)iso_bytes, iso_len, RIDGE_FMR_FORMAT_ISO,
+                                     RIDGE_FMR_DECODE_STRICT, rec), ==, RIDGE_FMR_OK);
+  g_assert_cmpuint (rec->n_views, ==, 5);
+  g_assert_cmpuint (rec->width, ==, (guint)finger.width);
+  g_assert_cmpuint (rec->height, ==, (guint)finger.height);
+  for (guint v = 0; v < rec->n_views; v++)
+    {
+      g_assert_cmpuint (rec->views[v].finger_position, ==, 2);
+      g_assert_cmpuint (rec->views[v].n_minutiae, >, 10);
+    }
+  run = run_start (fx, "--terminal", "reader:0", "export-print", "--format", "iso", id, iso,
+                   NULL);
+  g_assert_cmpint (run_finish (run, NULL), ==, 1);
+
   /* delete; then it is gone (exit 4 with NOT_FOUND) */
   run = run_start (fx, "--json", "--terminal", "reader:0", "delete", id, NULL);
   g_assert_cmpint (run_finish (run, &j), ==, 0);
@@ -362,6 +399,29 @@ test_image (Fixture      *fx,
   g_assert_cmpint (run_finish (run, &j), ==, 4);
   o = json_object_get_object_member (obj (j), "error");
   g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "NOT_FOUND");
+  g_clear_pointer (&j, json_node_unref);
+
+  /* import-print brings the exported print back under its id, and it matches again; a
+   * second import is a duplicate (exit 3) */
+  run = run_start (fx, "--json", "--terminal", "reader:0", "import-print", fp3, NULL);
+  g_assert_cmpint (run_finish (run, &j), ==, 0);
+  p = json_object_get_object_member (obj (j), "print");
+  g_assert_cmpstr (json_object_get_string_member (p, "id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (p, "user"), ==, "alice");
+  g_clear_pointer (&j, json_node_unref);
+  g_assert_cmpint (g_stat (print_file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  run = run_start (fx, "--json", "--terminal", "reader:0", "import-print", fp3, NULL);
+  g_assert_cmpint (run_finish (run, &j), ==, 3);
+  o = json_object_get_object_member (obj (j), "error");
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "DUPLICATE");
+  g_clear_pointer (&j, json_node_unref);
+  g_assert_cmpint (image_command (fx, &finger, 1, &j, "verify", id, NULL), ==, 0);
+  g_assert_true (json_object_get_boolean_member (obj (j), "matched"));
+  g_clear_pointer (&j, json_node_unref);
+  /* a file that is no print: a clear error, nothing stored */
+  run = run_start (fx, "--json", "--terminal", "reader:0", "import-print", png, NULL);
+  g_assert_cmpint (run_finish (run, &j), ==, 3);
   g_clear_pointer (&j, json_node_unref);
 
   /* no such reader: exit 2; a bad command line: exit 1 */
@@ -463,6 +523,12 @@ test_chip (Fixture      *fx,
   g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "UNSUPPORTED");
   g_clear_pointer (&j, json_node_unref);
   g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+  /* nor can a print be written to the chip */
+  run = run_start (fx, "--json", "--terminal", "reader:0", "import-print", png, NULL);
+  g_assert_cmpint (run_finish (run, &j), ==, 3);
+  o = json_object_get_object_member (obj (j), "error");
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "UNSUPPORTED");
+  g_clear_pointer (&j, json_node_unref);
 
   /* enroll: five scans; the print stays on the chip, with a local copy (user and finger) */
   {
