@@ -110,13 +110,30 @@ main (int   argc,
       }
   }
 
-  if (o->port < 0 || o->port > 65535 || o->discovery_port < 0 || o->discovery_port > 65535
-      || o->capacity < 0 || o->fps < 1 || o->fps > 1000 || o->client_timeout_ms < 100
-      || rate_limit < 0 || latency < 0 || latency > 60000 || (auto_finger && no_auto_finger))
-    {
-      g_printerr ("ridge-terminal: an option is out of range (see --help)\n");
-      return 2;
-    }
+  {
+    /* each refusal names its option */
+    const struct {
+      gboolean    bad;
+      const char *sentence;
+    } checks[] = {
+      { o->port < 0 || o->port > 65535, "--port must be 0 … 65535" },
+      { o->discovery_port < 0 || o->discovery_port > 65535,
+        "--discovery-port must be 0 … 65535 (0 turns discovery off)" },
+      { o->capacity < 0, "--capacity must not be negative" },
+      { o->fps < 1 || o->fps > 1000, "--fps must be 1 … 1000" },
+      { o->client_timeout_ms < 100, "--client-timeout must be at least 100 ms" },
+      { rate_limit < 0, "--rate-limit must not be negative" },
+      { latency < 0 || latency > 60000, "--latency must be 0 … 60000 ms" },
+      { auto_finger && no_auto_finger, "--auto-finger and --no-auto-finger exclude each other" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+      if (checks[i].bad)
+        {
+          g_printerr ("ridge-terminal: %s (see --help)\n", checks[i].sentence);
+          return 2;
+        }
+  }
   if (corrupt_rate != NULL && !parse_rate ("--corrupt-rate", corrupt_rate,
                                            &term.faults.corrupt_rate, &error))
     {

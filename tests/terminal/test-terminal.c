@@ -1880,11 +1880,37 @@ test_libfprint (void)
   term_clear (&t);
 }
 
+/* an option out of range is refused with exit 2 and a sentence that names it */
+static void
+test_bad_options (void)
+{
+  static const char *const cases[][2] = {
+    { "--fps=0", "--fps" }, { "--port=70000", "--port" }, { "--latency=70000", "--latency" },
+    { "--client-timeout=5", "--client-timeout" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSubprocess) p = NULL;
+      g_autofree char *err = NULL;
+
+      p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error, g_getenv ("RIDGE_TERMINAL"), cases[i][0], NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, &err, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i][1]));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/terminal/bad-options", test_bad_options);
   g_test_add_func ("/terminal/handshake", test_handshake);
   g_test_add_func ("/terminal/version", test_version);
   g_test_add_func ("/terminal/errors", test_errors);
