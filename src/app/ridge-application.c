@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ridge-preferences-window.h"
 #include "ridge-window.h"
 
 struct _RidgeApplication {
@@ -68,7 +69,18 @@ quit_action (GSimpleAction *action,
   g_list_free (windows);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (ridge_preferences_window_new (parent)));
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "preferences", .activate = preferences_action },
   { .name = "about", .activate = about_action },
   { .name = "quit", .activate = quit_action },
 };
@@ -79,6 +91,7 @@ ridge_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *add_accels[] = { "<Control>n", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (ridge_application_parent_class)->startup (app);
 
@@ -92,6 +105,8 @@ ridge_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.add-terminal", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
                                          help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
 }
 
 static int
