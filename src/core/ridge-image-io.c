@@ -8,6 +8,7 @@
 
 #include "ridge-image-io.h"
 
+#include <errno.h>
 #include <png.h>
 #include <setjmp.h>
 #include <string.h>
@@ -521,6 +522,7 @@ ridge_image_save (const char      *path,
                   GError         **error)
 {
   g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) local = NULL;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (pixels != NULL, FALSE);
@@ -530,7 +532,28 @@ ridge_image_save (const char      *path,
   bytes = ridge_image_save_to_bytes (pixels, width, height, format, error);
   if (bytes == NULL)
     return FALSE;
-  return g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL),
-                                   (gssize)g_bytes_get_size (bytes),
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL),
+                                 (gssize)g_bytes_get_size (bytes),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local))
+    {
+      /* GLib's sentence names its temporary file ("x.png.XXRLZ3"): name the user's file */
+      g_autofree char *name = g_filename_display_name (path);
+      int err = 0;
+
+      switch (local->domain == G_FILE_ERROR ? local->code : -1)
+        {
+          case G_FILE_ERROR_NOENT: err = ENOENT; break;
+          case G_FILE_ERROR_ACCES: err = EACCES; break;
+          case G_FILE_ERROR_PERM: err = EPERM; break;
+          case G_FILE_ERROR_ROFS: err = EROFS; break;
+          case G_FILE_ERROR_NOSPC: err = ENOSPC; break;
+          case G_FILE_ERROR_ISDIR: err = EISDIR; break;
+          case G_FILE_ERROR_NOTDIR: err = ENOTDIR; break;
+          default: break;
+        }
+      g_set_error (error, local->domain, local->code, "Could not write %s: %s", name,
+                   err != 0 ? g_strerror (err) : local->message);
+      return FALSE;
+    }
+  return TRUE;
 }

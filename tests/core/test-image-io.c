@@ -282,6 +282,9 @@ test_save_invalid (void)
   g_assert_false (ridge_image_save ("/nonexistent-dir/x.pgm", &px, 1, 1,
                                     RIDGE_IMAGE_FORMAT_AUTO, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  /* the sentence names the file asked for, not GLib's temporary "x.pgm.XXXXXX" */
+  g_assert_nonnull (strstr (error->message, "/nonexistent-dir/x.pgm: "));
+  g_assert_null (strstr (error->message, "x.pgm."));
   g_clear_error (&error);
   g_assert_null (ridge_image_load ("/nonexistent-dir/x.pgm", NULL, NULL, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
