@@ -47,3 +47,25 @@ ridge_test_wait_until (gboolean (*cond)(gpointer),
     }
   return TRUE;
 }
+
+RidgeTerminalItem *
+ridge_test_find_item (RidgeWindow *window,
+                      const char  *address)
+{
+  GListModel *list = ridge_window_get_terminals (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (RidgeTerminalItem) item = g_list_model_get_item (list, i);
+
+      if (g_str_equal (ridge_terminal_item_get_address (item), address))
+        return item;   /* the list keeps it */
+    }
+  g_assert_not_reached ();
+}
+
+gboolean
+ridge_test_item_ready (gpointer data)
+{
+  return ridge_terminal_item_get_state (data) == RIDGE_TERMINAL_STATE_READY;
+}

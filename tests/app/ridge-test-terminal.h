@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include "ridge-window.h"
 
 /* the shared fixture, by its path (this header has the same name) */
 #include "../common/ridge-test-terminal.h"
@@ -22,5 +22,11 @@ void               ridge_test_terminal_stop (RidgeTestTerminal *t);
 gboolean           ridge_test_wait_until (gboolean (*cond)(gpointer),
                                           gpointer   data,
                                           guint      timeout_ms);
+
+/* The sidebar item of address (asserts it is there). */
+RidgeTerminalItem *ridge_test_find_item (RidgeWindow *window,
+                                         const char  *address);
+/* For ridge_test_wait_until: the item (data) is connected and ready. */
+gboolean           ridge_test_item_ready (gpointer data);
 
 G_END_DECLS
