@@ -212,13 +212,13 @@ create_row (gpointer object,
   RidgeTerminalItem *item = object;
   Row *r = g_new0 (Row, 1);
   GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *names = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *chevron = gtk_image_new_from_icon_name ("go-next-symbolic");
 
   r->item = g_object_ref (item);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_start (box, 10);
+  gtk_widget_set_margin_end (box, 10);
   gtk_widget_set_margin_top (box, 10);
   gtk_widget_set_margin_bottom (box, 10);
 
@@ -242,18 +242,25 @@ create_row (gpointer object,
       gtk_label_set_ellipsize (l, PANGO_ELLIPSIZE_END);
       gtk_box_append (GTK_BOX (names), GTK_WIDGET (l));
     }
+  /* "model serial" is long: on two lines before it is cut (the figures keep their width) */
+  gtk_label_set_wrap (r->name, TRUE);
+  gtk_label_set_wrap_mode (r->name, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (r->name, 2);
   gtk_widget_set_hexpand (names, TRUE);
   gtk_widget_set_valign (names, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), names);
 
-  r->seen = figure (GTK_BOX (box), _ ("Last seen"), 9);
-  r->rtt = figure (GTK_BOX (box), _ ("Round trip"), 9);
-  r->loss = figure (GTK_BOX (box), _ ("Loss, 5 min"), 7);
+  r->seen = figure (GTK_BOX (box), _ ("Last seen"), 6);
+  r->rtt = figure (GTK_BOX (box), _ ("Round trip"), 6);
+  r->loss = figure (GTK_BOX (box), _ ("Loss, 5 min"), 6);
 
   r->spark = RIDGE_SPARKLINE (ridge_sparkline_new ());
   ridge_sparkline_set_ring (r->spark, ridge_terminal_item_get_ring (item));
   ridge_sparkline_set_n_samples (r->spark, WINDOW_S);
-  gtk_widget_set_size_request (GTK_WIDGET (r->spark), 120, 36);
+  /* no fixed width: it shrinks (to 32 px) so that the row fits a 360 px (phone-width)
+   * window, and takes the room the name leaves in a wide one */
+  gtk_widget_set_size_request (GTK_WIDGET (r->spark), -1, 36);
+  gtk_widget_set_hexpand (GTK_WIDGET (r->spark), TRUE);
   gtk_widget_set_valign (GTK_WIDGET (r->spark), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (r->spark), _ ("Round trip, last 5 minutes"));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (r->spark));
@@ -303,8 +310,11 @@ ridge_fleet_page_refresh (RidgeFleetPage *self)
       counts[ridge_terminal_item_get_state (r->item)]++;
     }
   /* Translators: counts of terminals by the state of their link */
-  summary = g_strdup_printf (_ ("%u terminals: %u ready, %u degraded, %u lost or reconnecting, "
-                                "%u not connected"), n,
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u terminal: %u ready, %u degraded, "
+                                          "%u lost or reconnecting, %u not connected",
+                                          "%u terminals: %u ready, %u degraded, "
+                                          "%u lost or reconnecting, %u not connected", n), n,
                              counts[RIDGE_TERMINAL_STATE_READY],
                              counts[RIDGE_TERMINAL_STATE_DEGRADED],
                              counts[RIDGE_TERMINAL_STATE_LOST]
