@@ -76,6 +76,7 @@ struct _RidgeEnrollmentsPage {
   char              *export_user;      /* the selected row's user when the question opened */
   RidgeExporter     *exporter;         /* the running export */
   GCancellable      *export_cancellable;
+  GSettings         *profiles;         /* org.ridge.Ridge (server-profiles), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeEnrollmentsPage, ridge_enrollments_page, ADW_TYPE_BIN);
@@ -1669,6 +1670,19 @@ ridge_enrollments_page_get_export_status (RidgeEnrollmentsPage *self)
   return gtk_label_get_label (self->export_status_label);
 }
 
+/* Profiles added or removed elsewhere (Preferences, ridgectl): the Server column follows when
+ * its server changes. */
+static void
+profiles_changed_cb (RidgeEnrollmentsPage *self)
+{
+  g_autofree char *before = g_strdup (self->server);
+
+  update_servers (self);
+  if (g_strcmp0 (before, self->server) != 0 && gtk_widget_get_mapped (GTK_WIDGET (self))
+      && self->export_cancellable == NULL)
+    ridge_enrollments_page_refresh (self);
+}
+
 /* ---- tests and the window ------------------------------------------------------------- */
 
 AdwMessageDialog *
@@ -1742,6 +1756,7 @@ ridge_enrollments_page_dispose (GObject *object)
   g_cancellable_cancel (self->export_cancellable);
   g_clear_object (&self->export_cancellable);
   g_clear_object (&self->exporter);
+  g_clear_object (&self->profiles);
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->export_user, g_free);
   if (self->item != NULL)
@@ -1823,9 +1838,20 @@ static void
 ridge_enrollments_page_init (RidgeEnrollmentsPage *self)
 {
   g_autoptr (GtkStringList) fingers = gtk_string_list_new (NULL);
+  g_autoptr (GSettingsSchema) schema = NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   GtkCustomFilter *filter;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "org.ridge.Ridge", TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "server-profiles"))
+    {
+      self->profiles = g_settings_new_full (schema, NULL, NULL);
+      g_signal_connect_object (self->profiles, "changed::server-profiles",
+                               G_CALLBACK (profiles_changed_cb), self, G_CONNECT_SWAPPED);
+    }
 
   gtk_string_list_append (fingers, _ ("All fingers"));
   for (guint f = 1; f <= RIDGE_FINGER_MAX; f++)

@@ -17,7 +17,9 @@
 
 #include "core/ridge-export.h"
 #include "core/ridge-secret.h"
+#include "ridge-enrollments-page.h"
 #include "ridge-preferences-window.h"
+#include "ridge-terminal-view.h"
 #include "ridge-test-terminal.h"
 #include "ridge-test-util.h"
 
@@ -404,6 +406,98 @@ test_servers (void)
   ridge_export_profile_remove ("closing", NULL);
 }
 
+static GtkColumnViewColumn *
+server_column (RidgeEnrollmentsPage *page)
+{
+  GListModel *columns = gtk_column_view_get_columns (ridge_enrollments_page_get_column_view (page));
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr (GtkColumnViewColumn) c = g_list_model_get_item (columns, i);
+
+      if (g_str_equal (gtk_column_view_column_get_title (c), "Server"))
+        return c;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+listed (gpointer data)
+{
+  return ridge_enrollments_page_get_n_records (data) >= 0;
+}
+
+static gboolean
+server_shown (gpointer data)
+{
+  return gtk_column_view_column_get_visible (server_column (data));
+}
+
+static gboolean
+server_hidden (gpointer data)
+{
+  return !server_shown (data);
+}
+
+/* The Enrollments page follows profiles saved elsewhere (here, or ridgectl): its Server column
+ * comes and goes without a refresh. */
+static void
+test_enrollments_follow (void)
+{
+  const char *exe = g_getenv ("RIDGE_TERMINAL");
+  g_autoptr (GSettings) settings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RidgeExportProfile) profile = NULL;
+  g_auto (GStrv) names = NULL;
+  RidgeTestTerminal *t;
+  RidgeWindow *window;
+  RidgeTerminalView *view;
+  RidgeEnrollmentsPage *page;
+  const char *addr;
+
+  if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("ridge-terminal is not built");
+      return;
+    }
+  names = ridge_export_profile_list (&error);
+  g_assert_no_error (error);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_assert_true (ridge_export_profile_remove (names[i], NULL));
+  settings = g_settings_new ("org.ridge.Ridge");
+  g_settings_reset (settings, "terminals");
+  t = ridge_test_terminal_start (NULL);
+  addr = ridge_test_terminal_get_address (t);
+  window = g_object_ref_sink (ridge_window_new (NULL));
+  ridge_window_set_autoconnect (window, TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 760);
+  ridge_test_present (GTK_WINDOW (window));
+  view = ridge_window_get_terminal_view (window);
+  page = RIDGE_ENROLLMENTS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (view),
+                                                                RIDGE_TYPE_TERMINAL_VIEW,
+                                                                "enrollments_page"));
+  g_assert_true (ridge_window_add_terminal (window, addr, NULL));
+  ridge_window_select_terminal (window, addr);
+  g_assert_true (ridge_test_wait_until (ridge_test_item_ready, ridge_test_find_item (window, addr),
+                                        10000));
+  ridge_terminal_view_set_visible_page (view, "enrollments");
+  g_assert_true (ridge_test_wait_until (listed, page, 10000));
+  ridge_test_wait (300);
+  g_assert_false (server_shown (page));
+
+  profile = ridge_export_profile_new ("follow", "https://127.0.0.1:9", NULL, 100);
+  g_assert_true (ridge_export_profile_save (profile, &error));
+  g_assert_no_error (error);
+  g_assert_true (ridge_test_wait_until (server_shown, page, 10000));
+  g_assert_true (ridge_export_profile_remove ("follow", &error));
+  g_assert_no_error (error);
+  g_assert_true (ridge_test_wait_until (server_hidden, page, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  ridge_test_terminal_stop (t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +516,7 @@ main (int   argc,
   }
   ridge_test_init (&argc, &argv);
   g_test_add_func ("/preferences/servers", test_servers);
+  g_test_add_func ("/preferences/enrollments-follow", test_enrollments_follow);
   ret = g_test_run ();
   if (server != NULL)
     {
