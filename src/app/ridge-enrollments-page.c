@@ -1488,8 +1488,9 @@ token_thread (GTask        *task,
   if (token == NULL && error == NULL)
     /* Translators: server profile, twice */
     g_set_error (&error, RIDGE_EXPORT_ERROR, RIDGE_EXPORT_ERROR_NO_TOKEN,
-                 _ ("No token is stored for the server “%s”. Store one with “ridgectl export "
-                    "token set %s”."), st->profile->name, st->profile->name);
+                 _ ("No token is stored for the server “%s”. Enter one in Preferences → "
+                    "Servers (Ctrl+,) or store it with “ridgectl export token set %s”."),
+                 st->profile->name, st->profile->name);
   if (token == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -1588,8 +1589,9 @@ export_action (GtkWidget  *widget,
   if (names == NULL || names[0] == NULL)
     {
       toast (self, error != NULL ? error->message
-                                 : _ ("No export server is set up. Add one with “ridgectl export "
-                                      "profile add NAME URL”."));
+                                 : _ ("No export server is set up. Add one in Preferences → "
+                                      "Servers (Ctrl+,) or with “ridgectl export profile add "
+                                      "NAME URL”."));
       return;
     }
   for (guint i = 0; names[i] != NULL; i++)

@@ -360,8 +360,8 @@ export_all (RidgeEnrollmentsPage *page,
   adw_message_dialog_response (ridge_enrollments_page_get_dialog (page), "export");
   g_assert_true (ridge_test_wait_until (not_exporting, page, 10000));
   g_assert_cmpstr (ridge_enrollments_page_get_last_message (page), ==,
-                   "No token is stored for the server “no-token”. Store one with “ridgectl "
-                   "export token set no-token”.");
+                   "No token is stored for the server “no-token”. Enter one in Preferences → "
+                   "Servers (Ctrl+,) or store it with “ridgectl export token set no-token”.");
   ridge_enrollments_page_refresh (page);
   /* the Server column comes with the profile */
   g_assert_true (ridge_test_wait_until (alice_not_exported, page, 10000));
