@@ -84,6 +84,53 @@ find_controls_button (GtkWidget *root)
   return NULL;
 }
 
+/* The first label under root that reads text, or NULL. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (c) && gtk_widget_get_mapped (c)
+          && g_strcmp0 (gtk_label_get_label (GTK_LABEL (c)), text) == 0)
+        return c;
+      if ((found = find_label (c, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The enrollments table in a 1100 px window (sidebar shown): where a record lives and its
+ * sync state are in view, whole, without scrolling sideways. */
+static void
+check_table_columns (RidgeWindow *window)
+{
+  static const char *texts[] = { "Lives On", "Sync State", "Terminal", "Terminal only" };
+  GtkWidget *view = GTK_WIDGET (ridge_window_get_terminal_view (window));
+  GtkWidget *scroller = NULL;
+
+  ridge_terminal_view_set_visible_page (RIDGE_TERMINAL_VIEW (view), "enrollments");
+  ridge_test_wait (800);
+  g_object_unref (ridge_test_screenshot (GTK_WIDGET (window), "narrow-table-1100"));
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      GtkWidget *label = find_label (view, texts[i]);
+      graphene_rect_t r;
+
+      g_assert_nonnull (label);
+      scroller = gtk_widget_get_ancestor (label, GTK_TYPE_SCROLLED_WINDOW);
+      g_assert_nonnull (scroller);
+      g_assert_true (gtk_widget_compute_bounds (label, scroller, &r));
+      g_test_message ("%s: x %.0f..%.0f of %d", texts[i], r.origin.x,
+                      r.origin.x + r.size.width, gtk_widget_get_width (scroller));
+      g_assert_cmpfloat (r.origin.x + r.size.width, <=, gtk_widget_get_width (scroller));
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+    }
+}
+
 static void
 check_narrow (RidgeWindow *window,
               const char  *shot)
@@ -172,6 +219,10 @@ test_narrow (void)
     ridge_test_wait (1000);
     check_narrow (window, "narrow-live-controls");
   }
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  ridge_test_wait (800);
+  check_table_columns (window);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
