@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/ridge-error.h"
 #include "core/ridge-session.h"
 
 #define COUNTERS_INTERVAL_S 2
@@ -195,7 +196,8 @@ struct _RidgeDiagnosticsPage {
   char               *filter_text;
   gboolean            follow_pending;
 
-  char *last_message;
+  char      *last_message;
+  GPtrArray *messages;      /* the newest toasts, for tests */
 };
 
 G_DEFINE_FINAL_TYPE (RidgeDiagnosticsPage, ridge_diagnostics_page, ADW_TYPE_BIN);
@@ -237,6 +239,9 @@ toast (RidgeDiagnosticsPage *self,
 {
   g_free (self->last_message);
   self->last_message = g_strdup (message);
+  if (self->messages->len >= 32)
+    g_ptr_array_remove_index (self->messages, 0);
+  g_ptr_array_add (self->messages, g_strdup (message));
   /* the window owns the toast overlay; without one (tests) the message goes to the log */
   if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message))
     g_message ("%s", message);
@@ -371,8 +376,11 @@ counters_reply (RidgeDiagnosticsPage *self,
   self->counters_busy = FALSE;
   if (reply == NULL)
     {
-      /* the link dropping is said by the header; only other failures are worth a toast */
-      if (ready_session (self) != NULL)
+      /* a periodic reading: the link dropping is said by the header, not by a toast every
+       * two seconds */
+      if (!g_error_matches (error, RIDGE_ERROR, RIDGE_ERROR_CONNECTION_LOST)
+          && !g_error_matches (error, RIDGE_ERROR, RIDGE_ERROR_CLOSED)
+          && ready_session (self) != NULL)
         toast_error (self, _ ("Reading the counters failed"), error);
       return;
     }
@@ -817,6 +825,8 @@ ridge_diagnostics_page_fetch_log (RidgeDiagnosticsPage *self)
   self->log_done = FALSE;
   self->log_rounds = 0;
   gtk_widget_set_sensitive (GTK_WIDGET (self->log_button), FALSE);
+  /* the text shown stays until the new one is complete; saving waits for it */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->log_save_button), FALSE);
   log_request (self, 0);
 }
 
@@ -1401,6 +1411,17 @@ ridge_diagnostics_page_get_last_message (RidgeDiagnosticsPage *self)
   return self->last_message;
 }
 
+gboolean
+ridge_diagnostics_page_has_message (RidgeDiagnosticsPage *self,
+                                    const char           *prefix)
+{
+  g_return_val_if_fail (RIDGE_IS_DIAGNOSTICS_PAGE (self), FALSE);
+  for (guint i = 0; i < self->messages->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (self->messages, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
 /* ---- GObject -------------------------------------------------------------------------- */
 
 static void
@@ -1442,6 +1463,7 @@ ridge_diagnostics_page_finalize (GObject *object)
   g_free (self->filter_text);
   g_free (self->reboot_status);
   g_free (self->last_message);
+  g_clear_pointer (&self->messages, g_ptr_array_unref);
   G_OBJECT_CLASS (ridge_diagnostics_page_parent_class)->finalize (object);
 }
 
@@ -1502,6 +1524,7 @@ ridge_diagnostics_page_init (RidgeDiagnosticsPage *self)
   GtkNoSelection *selection;
 
   self->info_rows = g_ptr_array_new ();
+  self->messages = g_ptr_array_new_with_free_func (g_free);
   self->check_rows = g_ptr_array_new ();
   self->counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, counter_row_free);
   self->counter_order = g_ptr_array_new ();

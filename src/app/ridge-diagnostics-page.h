@@ -65,5 +65,8 @@ gssize      ridge_diagnostics_page_export_trace (RidgeDiagnosticsPage *self,
                                                  GError              **error);
 /* The text of the last toast (NULL before one). */
 const char *ridge_diagnostics_page_get_last_message (RidgeDiagnosticsPage *self);
+/* Whether one of the newest 32 toasts starts with prefix. */
+gboolean    ridge_diagnostics_page_has_message (RidgeDiagnosticsPage *self,
+                                                const char           *prefix);
 
 G_END_DECLS

@@ -327,12 +327,17 @@ check_trace (RidgeDiagnosticsPage *page)
     GtkWidget *view = gtk_scrolled_window_get_child (scroller);
     guint before = g_list_model_get_n_items (rows);
 
+    double place;
+
+    /* away from the end (GTK 4.8 settles a list's position lazily: take where it is) */
     scroll_list_to (view, 0);
-    ridge_test_wait (300);
-    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+    ridge_test_wait (600);
+    place = gtk_adjustment_get_value (adj);
+    g_assert_cmpfloat (place + gtk_adjustment_get_page_size (adj), <,
+                       gtk_adjustment_get_upper (adj) - 64);
     ridge_test_wait (2500);
     g_assert_cmpuint (g_list_model_get_n_items (rows), >, before);
-    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, 0);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, place);
     scroll_list_to (view, g_list_model_get_n_items (rows) - 1);
     ridge_test_wait (300);
     before = g_list_model_get_n_items (rows);
@@ -482,6 +487,27 @@ test_page (void)
       }
     gtk_adjustment_set_value (adj, 0);
   }
+
+  /* a terminal that stops answering mid-request: a sentence, the button back, and after it
+   * resumes the page works again */
+  g_assert_true (wait_until (item_ready, item, 15000));
+  g_subprocess_send_signal (terminal, SIGSTOP);
+  ridge_diagnostics_page_fetch_log (page);
+  g_assert_cmpuint (ridge_diagnostics_page_get_busy (page), >, 0);
+  g_assert_true (wait_until (page_idle, page, 20000));
+  g_test_message ("stopped terminal: %s (log %s)", ridge_diagnostics_page_get_last_message (page),
+                  ridge_diagnostics_page_get_log_text (page) != NULL ? "fetched" : "none");
+  g_assert_true (ridge_diagnostics_page_has_message (page, "Fetching the log failed: "));
+  g_assert_null (ridge_diagnostics_page_get_log_text (page));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+                                                         GTK_WIDGET (page),
+                                                         RIDGE_TYPE_DIAGNOSTICS_PAGE,
+                                                         "log_button"))));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (gtk_widget_get_template_child (
+                                                          GTK_WIDGET (page),
+                                                          RIDGE_TYPE_DIAGNOSTICS_PAGE,
+                                                          "log_save_button"))));
+  g_subprocess_send_signal (terminal, SIGCONT);
 
   /* reboot: the link drops and comes back with the next boot counter */
   {
