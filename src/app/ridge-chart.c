@@ -123,6 +123,53 @@ ridge_chart_format_value (RidgeChartUnit unit,
 
 /* ---- axes ---------------------------------------------------------------------------- */
 
+/* An axis label of a byte rate: all labels of one axis in the unit of its top, with the
+ * decimals its step needs (2.0, 1.5, 1.0, 0.5 MB/s rather than 2.0 MB/s … 500.0 kB/s). */
+char *
+ridge_chart_format_axis_value (RidgeChartUnit unit,
+                               double         value,
+                               double         top)
+{
+  double scale;
+  double step = top / 4.0;
+  int decimals;
+
+  if (unit != RIDGE_CHART_UNIT_BYTES_PER_SECOND || !(top > 0))
+    return ridge_chart_format_value (unit, value);
+  scale = top < 1e3 ? 1.0 : top < 1e6 ? 1e3 : top < 1e9 ? 1e6 : 1e9;
+  step /= scale;
+  decimals = fabs (step - round (step)) < 1e-9 ? 0
+             : fabs (step * 10 - round (step * 10)) < 1e-9 ? 1 : 2;
+  value /= scale;
+  if (scale == 1.0)
+    /* Translators: an axis label, a data rate in bytes per second; %.*f is the number */
+    return g_strdup_printf (_ ("%.*f B/s"), decimals, value);
+  if (scale == 1e3)
+    /* Translators: an axis label, a data rate in kilobytes (1000 bytes) per second */
+    return g_strdup_printf (_ ("%.*f kB/s"), decimals, value);
+  if (scale == 1e6)
+    /* Translators: an axis label, a data rate in megabytes (10⁶ bytes) per second */
+    return g_strdup_printf (_ ("%.*f MB/s"), decimals, value);
+  /* Translators: an axis label, a data rate in gigabytes (10⁹ bytes) per second */
+  return g_strdup_printf (_ ("%.*f GB/s"), decimals, value);
+}
+
+/* The smallest of 1, 2, 5 × 10ⁿ that is at least value (at least 1). */
+static double
+nice_step (double value)
+{
+  static const double steps[] = { 1.0, 2.0, 5.0, 10.0 };
+  double mag;
+
+  if (!(value > 1) || !isfinite (value))
+    return 1.0;
+  mag = pow (10.0, floor (log10 (value)));
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (steps[i] * mag >= value * (1.0 - 1e-9))
+      return steps[i] * mag;
+  return 10.0 * mag;
+}
+
 double
 ridge_chart_nice_ceiling (double value)
 {
@@ -193,17 +240,11 @@ ridge_chart_get_value_max (RidgeChart *self)
         max = MAX (max, s->rtt_max_ms);
     }
   /* a little headroom so the top of the band does not touch the frame */
-  if (self->n_series > 0 && self->unit == RIDGE_CHART_UNIT_BYTES_PER_SECOND
-      && max * 1.1 <= 1000.0)
-    {
-      /* below 1 kB/s the labels are whole bytes: a top whose quarters are whole too (a quiet
-       * link read "1 B/s, 1 B/s, 0 B/s, 0 B/s" with a top of 1) */
-      static const double tops[] = { 4, 8, 20, 40, 80, 200, 400, 800, 1000 };
-
-      for (guint i = 0; i < G_N_ELEMENTS (tops); i++)
-        if (tops[i] >= max * 1.1)
-          return tops[i];
-    }
+  if (self->n_series > 0 && self->unit == RIDGE_CHART_UNIT_BYTES_PER_SECOND)
+    /* byte rates: four grid steps of 1, 2 or 5 × 10ⁿ bytes, so the labels go in even
+     * steps (2.5 MB/s gave 2.5, 1.9, 1.2 MB/s, 625.0 kB/s) and a quiet link's quarters are
+     * whole bytes (a top of 1 read "1 B/s, 1 B/s, 0 B/s") */
+    return 4.0 * nice_step (max * 1.1 / 4.0);
   if (self->n_series > 0 && self->unit == RIDGE_CHART_UNIT_PER_SECOND)
     /* counts: a multiple of four, so that the four grid lines fall on whole numbers */
     return 4.0 * ceil (ridge_chart_nice_ceiling (MAX (max * 1.1, 1.0)) / 4.0);
@@ -557,7 +598,7 @@ ridge_chart_snapshot (GtkWidget   *widget,
       gtk_snapshot_append_color (snapshot, &grid,
                                  &GRAPHENE_RECT_INIT (area.origin.x, y, area.size.width, 1));
       if (self->n_series > 0)
-        label = ridge_chart_format_value (self->unit, v);
+        label = ridge_chart_format_axis_value (self->unit, v, vmax);
       else
         /* Translators: an axis label in milliseconds */
         label = g_strdup_printf (_ ("%g ms"), v);
@@ -597,7 +638,7 @@ ridge_chart_snapshot (GtkWidget   *widget,
       append_text (self, snapshot, _ ("No health samples yet"),
                    area.origin.x + area.size.width / 2, area.origin.y + area.size.height / 2,
                    0.5, &dim);
-      if (self->n_series > 0)
+      if (self->n_series > 0 || self->title != NULL)
         draw_legend (self, snapshot, &area, &fg);
       return;
     }
@@ -752,9 +793,27 @@ ridge_chart_snapshot (GtkWidget   *widget,
       return;
     }
 
-  /* event labels above the plot, in two rows so close events stay readable */
+  /* the RTT chart's title (without series the legend is the title alone) */
+  if (self->title != NULL)
+    draw_legend (self, snapshot, &area, &fg);
+
+  /* event labels above the plot, in two rows so close events stay readable; the first row
+   * starts after the title */
   {
     double row_end[2] = { -G_MAXDOUBLE, -G_MAXDOUBLE };
+
+    if (self->title != NULL)
+      {
+        g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (widget, self->title);
+        PangoAttrList *attrs = pango_attr_list_new ();
+        int tw;
+
+        pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+        pango_layout_set_attributes (layout, attrs);
+        pango_attr_list_unref (attrs);
+        pango_layout_get_pixel_size (layout, &tw, NULL);
+        row_end[0] = area.origin.x + tw + 12;
+      }
 
     for (guint i = 0; i < ridge_sample_ring_n_events (self->ring); i++)
       {

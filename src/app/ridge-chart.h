@@ -71,6 +71,11 @@ char            *ridge_chart_describe_values (RidgeChart *self,
 /* "12.5 kB/s", "3 /s", in the chart's units. Exposed for tests. */
 char            *ridge_chart_format_value (RidgeChartUnit unit,
                                            double         value);
+/* An axis label: for byte rates every label of an axis with top top in one unit and
+ * precision; otherwise as ridge_chart_format_value(). */
+char            *ridge_chart_format_axis_value (RidgeChartUnit unit,
+                                                double         value,
+                                                double         top);
 const char      *ridge_chart_series_name (RidgeChartSeries series);
 
 /* "Nice" axis maximum ≥ value: 1, 2, 2.5 or 5 × 10^k. Exposed for tests. */

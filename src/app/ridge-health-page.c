@@ -397,6 +397,8 @@ ridge_health_page_init (RidgeHealthPage *self)
   };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the RTT chart has no series (median line, min–max band) but a title like the others */
+  ridge_chart_set_series (self->chart, _ ("Round trip"), RIDGE_CHART_UNIT_PER_SECOND, NULL, 0);
   ridge_chart_set_series (self->throughput_chart, _ ("Throughput"),
                           RIDGE_CHART_UNIT_BYTES_PER_SECOND, throughput,
                           G_N_ELEMENTS (throughput));

@@ -264,6 +264,24 @@ test_series (void)
 
   /* the value axis fits the largest series value (119 kB/s), not the RTT */
   g_assert_cmpfloat (ridge_chart_get_value_max (c), ==, 200000);
+  /* its labels go in even steps, in one unit with one precision */
+  {
+    static const struct { double top; const char *labels[5]; } axes[] = {
+      { 200000, { "0 kB/s", "50 kB/s", "100 kB/s", "150 kB/s", "200 kB/s" } },
+      { 2e6, { "0.0 MB/s", "0.5 MB/s", "1.0 MB/s", "1.5 MB/s", "2.0 MB/s" } },
+      { 4e6, { "0 MB/s", "1 MB/s", "2 MB/s", "3 MB/s", "4 MB/s" } },
+      { 8, { "0 B/s", "2 B/s", "4 B/s", "6 B/s", "8 B/s" } },
+    };
+
+    for (guint a = 0; a < G_N_ELEMENTS (axes); a++)
+      for (guint i = 0; i < 5; i++)
+        {
+          g_autofree char *label = ridge_chart_format_axis_value (
+            RIDGE_CHART_UNIT_BYTES_PER_SECOND, axes[a].top * i / 4.0, axes[a].top);
+
+          g_assert_cmpstr (label, ==, axes[a].labels[i]);
+        }
+  }
   {
     g_autofree char *values = ridge_chart_describe_values (c, 50);
     g_autofree char *tip = ridge_chart_describe_sample (c, 50);
