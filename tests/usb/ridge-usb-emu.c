@@ -32,8 +32,11 @@
 #define SYSPATH       "/devices/usb1/1-2"
 
 typedef struct {
-  UMockdevIoctlData *urb; /* resolved struct usbdevfs_urb (same address space) */
-  guint              devnum;
+  UMockdevIoctlData   *urb;    /* resolved struct usbdevfs_urb (same address space) */
+  guint                devnum;
+  UMockdevIoctlClient *client; /* the open device node that submitted it: only that one
+                                * reaps or discards it (a second process that opens the
+                                * node — ridgectl told "busy" — must never be handed it) */
 } Urb;
 
 struct _RidgeUsbEmu {
@@ -66,6 +69,7 @@ static void
 urb_free (Urb *u)
 {
   umockdev_ioctl_data_unref (u->urb);
+  g_clear_object (&u->client);
   g_free (u);
 }
 
@@ -101,13 +105,13 @@ reap_answer (UMockdevIoctlClient *client,
 }
 
 static Urb *
-done_take_locked (RidgeUsbEmu *emu,
-                  guint        devnum)
+done_take_locked (RidgeUsbEmu         *emu,
+                  UMockdevIoctlClient *client)
 {
   for (GList *l = emu->done.head; l != NULL; l = l->next)
     {
       Urb *u = l->data;
-      if (u->devnum == devnum)
+      if (u->client == client)
         {
           g_queue_delete_link (&emu->done, l);
           return u;
@@ -132,7 +136,7 @@ static void
 urb_done_locked (RidgeUsbEmu *emu,
                  Urb         *u)
 {
-  if (emu->reap_client != NULL && emu->reap_devnum == u->devnum)
+  if (emu->reap_client != NULL && emu->reap_client == u->client)
     {
       g_autoptr (UMockdevIoctlClient) client = g_object_ref (emu->reap_client);
       pending_reap_clear_locked (emu);
@@ -341,6 +345,7 @@ handle_submit_locked (RidgeUsbEmu         *emu,
   u = g_new0 (Urb, 1);
   u->urb = data;
   u->devnum = devnum;
+  u->client = g_object_ref (client);
 
   if (urb->type == USBDEVFS_URB_TYPE_CONTROL)
     {
@@ -479,13 +484,14 @@ handle_ioctl (UMockdevIoctlBase   *handler,
           GList *l;
 
           for (l = q->head; l != NULL; l = l->next)
-            if (((Urb *)l->data)->urb->client_addr == addr)
+            if (((Urb *)l->data)->urb->client_addr == addr && ((Urb *)l->data)->client == client)
               break;
           if (l == NULL)
             {
               q = &emu->held_out;
               for (l = q->head; l != NULL; l = l->next)
-                if (((Urb *)l->data)->urb->client_addr == addr)
+                if (((Urb *)l->data)->urb->client_addr == addr
+                    && ((Urb *)l->data)->client == client)
                   break;
             }
           if (l == NULL)
@@ -508,7 +514,7 @@ handle_ioctl (UMockdevIoctlBase   *handler,
       case USBDEVFS_REAPURB:
       case USBDEVFS_REAPURBNDELAY:
         {
-          Urb *u = done_take_locked (emu, devnum);
+          Urb *u = done_take_locked (emu, client);
           if (u != NULL)
             reap_answer (client, u);
           else if (!alive)
