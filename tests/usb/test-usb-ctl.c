@@ -35,8 +35,9 @@ static RidgeUsbEmu *emu;
 static void
 start_terminal (void)
 {
+  /* the control socket places and lifts the finger (no demo finger) */
   terminal = ridge_test_terminal_new (g_getenv ("RIDGE_TERMINAL_EXE"), "ridge-usb-ctl",
-                                      RIDGE_TEST_TERMINAL_DEFAULT);
+                                      RIDGE_TEST_TERMINAL_CONTROL);
   /* the terminal must not see the umockdev preload of this process */
   ridge_test_terminal_setenv (terminal, "LD_PRELOAD", NULL);
   ridge_test_terminal_setenv (terminal, "UMOCKDEV_DIR", NULL);
@@ -45,16 +46,16 @@ start_terminal (void)
   ridge_usb_emu_plug (emu);
 }
 
+static int run_ctl_args (char     **out,
+                         GPtrArray *args);
+
 /* Runs ridgectl ARGS… (NULL-terminated); returns its exit code, *out = its stdout. */
 static int
 run_ctl (char **out,
          ...)
 {
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *path = g_build_filename (ridge_test_terminal_get_dir (terminal), "stdout",
-                                            NULL);
   va_list ap;
-  int saved, fd, rc;
 
   g_ptr_array_add (args, (char *)"ridgectl");
   va_start (ap, out);
@@ -62,6 +63,17 @@ run_ctl (char **out,
     g_ptr_array_add (args, (char *)a);
   va_end (ap);
   g_ptr_array_add (args, NULL);
+  return run_ctl_args (out, args);
+}
+
+/* args: "ridgectl", the arguments, NULL. */
+static int
+run_ctl_args (char     **out,
+              GPtrArray *args)
+{
+  g_autofree char *path = g_build_filename (ridge_test_terminal_get_dir (terminal), "stdout",
+                                            NULL);
+  int saved, fd, rc;
 
   fflush (stdout);
   saved = dup (STDOUT_FILENO);
@@ -202,6 +214,77 @@ error_code (JsonParser *parser,
   return json_object_get_string_member (e, "code");
 }
 
+typedef struct {
+  GPtrArray *args;
+  char      *out;
+  int        rc;
+} CtlJob;
+
+static gpointer
+ctl_job_thread (gpointer data)
+{
+  CtlJob *job = data;
+
+  job->rc = run_ctl_args (&job->out, job->args);
+  return NULL;
+}
+
+/* Enrollment over USB: ridgectl enrolls through the emulated bus (on a thread of its own, in
+ * this process's umockdev preload) while the test places and lifts the finger through the
+ * terminal's control socket; then verify finds it, and delete removes it. */
+static void
+test_enroll (void)
+{
+  static const char *const enroll[] = {
+    "ridgectl", "--terminal", "usb:1-2", "--json", "enroll", "alice", "right-index",
+    "--samples", "3", NULL
+  };
+  g_autoptr (JsonParser) p1 = json_parser_new ();
+  g_autoptr (JsonParser) p2 = json_parser_new ();
+  g_autoptr (JsonParser) p3 = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *id = NULL;
+  CtlJob job = { g_ptr_array_new () };
+  GThread *thread;
+  JsonObject *o;
+
+  for (guint i = 0; i < G_N_ELEMENTS (enroll); i++)
+    g_ptr_array_add (job.args, (gpointer)enroll[i]);
+  thread = g_thread_new ("ridgectl-enroll", ctl_job_thread, &job);
+  g_usleep (300000);
+  for (guint i = 0; i < 10 && g_atomic_pointer_get (&job.out) == NULL; i++)
+    {
+      g_autofree char *cmd = g_strdup_printf ("place 1 %u", i % 3);
+
+      ridge_test_terminal_control_ok (terminal, cmd);
+      g_usleep (1200000);
+      ridge_test_terminal_control_ok (terminal, "lift");
+      g_usleep (300000);
+    }
+  g_thread_join (thread);
+  g_ptr_array_unref (job.args);
+  g_assert_cmpint (job.rc, ==, 0);
+  o = parse_object (p1, job.out);
+  g_assert_cmpstr (json_object_get_string_member (o, "user_id"), ==, "alice");
+  g_assert_cmpint (json_object_get_int_member (o, "finger"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "samples"), ==, 3);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (o, "id"));
+  g_free (job.out);
+
+  /* the same finger matches */
+  ridge_test_terminal_control_ok (terminal, "place 1 4");
+  g_assert_cmpint (run_ctl (&out, "--terminal", "usb:1-2", "--json", "verify", "--user",
+                            "alice", NULL), ==, 0);
+  g_assert_true (json_object_get_boolean_member (parse_object (p2, out), "matched"));
+  ridge_test_terminal_control_ok (terminal, "lift");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_ctl (&out, "--terminal", "usb:1-2", "--json", "delete", id, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_ctl (&out, "--terminal", "usb:1-2", "--json", "list", NULL), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (parse_object (p3, out), "total"), ==, 0);
+}
+
 static void
 test_errors (void)
 {
@@ -301,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/usb-ctl/usb-list", test_usb_list);
   g_test_add_func ("/usb-ctl/info", test_info);
   g_test_add_func ("/usb-ctl/env", test_env);
+  g_test_add_func ("/usb-ctl/enroll", test_enroll);
   g_test_add_func ("/usb-ctl/errors", test_errors);
   g_test_add_func ("/usb-ctl/busy", test_busy);
   g_test_add_func ("/usb-ctl/unplugged", test_unplugged);
