@@ -29,6 +29,9 @@ struct _RidgePreferencesWindow {
   GHashTable   *testing;              /* profile names under test */
   GSettings    *settings;             /* org.ridge.Ridge, or NULL without the schema */
   GCancellable *cancellable;          /* cancelled on dispose */
+  GHashTable   *backends;             /* profile name → RidgeSecretBackend + 1, once looked up */
+  gboolean      looking_up;           /* a token lookup thread is running */
+  gboolean      look_up_again;        /* the profiles changed meanwhile: look up once more */
   char         *test_dir;             /* a throw-away store for the exporter (tests touch none) */
   RidgeStore   *test_store;
 
@@ -173,6 +176,13 @@ backend_text (RidgeSecretBackend backend)
     }
 }
 
+static void rebuild_rows (RidgePreferencesWindow *self);
+
+/* ---- where each token is kept --------------------------------------------------------- */
+
+/* The keyring answers over D-Bus, synchronously: the lookups run in a thread, one at a time,
+ * and the rows say "Token: …" until their answer is in. */
+
 static RidgeSecretBackend
 token_backend (const char *name)
 {
@@ -186,19 +196,112 @@ token_backend (const char *name)
   return token != NULL ? backend : RIDGE_SECRET_BACKEND_NONE;
 }
 
+/* in the thread: task data is the profile names; the result a GArray of RidgeSecretBackend */
+static void
+lookup_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  const char *const *names = task_data;
+  GArray *backends = g_array_new (FALSE, FALSE, sizeof (RidgeSecretBackend));
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      RidgeSecretBackend backend;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_array_unref (backends);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          return;
+        }
+      backend = token_backend (names[i]);
+      g_array_append_val (backends, backend);
+    }
+  g_task_return_pointer (task, backends, (GDestroyNotify)g_array_unref);
+}
+
+static void start_lookup (RidgePreferencesWindow *self);
+
+static void
+lookup_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RidgePreferencesWindow *self = RIDGE_PREFERENCES_WINDOW (source);
+  const char *const *names = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GArray) backends = g_task_propagate_pointer (G_TASK (result), NULL);
+  gboolean changed = FALSE;
+
+  /* the window was closed meanwhile */
+  if (backends == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->looking_up = FALSE;
+  for (guint i = 0; names[i] != NULL && i < backends->len; i++)
+    {
+      gpointer value = GINT_TO_POINTER (g_array_index (backends, RidgeSecretBackend, i) + 1);
+      gpointer old = NULL;
+
+      if (!g_hash_table_lookup_extended (self->backends, names[i], NULL, &old) || old != value)
+        {
+          g_hash_table_replace (self->backends, g_strdup (names[i]), value);
+          changed = TRUE;
+        }
+    }
+  if (self->look_up_again)
+    start_lookup (self);
+  if (changed)
+    rebuild_rows (self);
+}
+
+static void
+start_lookup (RidgePreferencesWindow *self)
+{
+  g_autoptr (GTask) task = NULL;
+  g_auto (GStrv) names = NULL;
+
+  if (self->looking_up)
+    {
+      self->look_up_again = TRUE;
+      return;
+    }
+  self->look_up_again = FALSE;
+  names = ridge_export_profile_list (NULL);
+  if (names == NULL || names[0] == NULL)
+    return;
+  self->looking_up = TRUE;
+  task = g_task_new (self, self->cancellable, lookup_done_cb, NULL);
+  g_task_set_source_tag (task, start_lookup);
+  g_task_set_task_data (task, g_steal_pointer (&names), (GDestroyNotify)g_strfreev);
+  g_task_run_in_thread (task, lookup_thread);
+}
+
+gboolean
+ridge_preferences_window_is_looking_up (RidgePreferencesWindow *self)
+{
+  g_return_val_if_fail (RIDGE_IS_PREFERENCES_WINDOW (self), FALSE);
+  return self->looking_up || self->look_up_again;
+}
+
 static char *
 profile_summary (RidgePreferencesWindow   *self,
                  const RidgeExportProfile *profile)
 {
   GString *s = g_string_new (profile->url);
   const char *result = g_hash_table_lookup (self->results, profile->name);
+  gpointer backend = NULL;
 
   g_string_append (s, "\n");
   g_string_append (s, profile->pinned_certificate != NULL && *profile->pinned_certificate
                       ? _ ("Certificate: pinned")
                       : _ ("Certificate: system authorities"));
   g_string_append (s, " · ");
-  g_string_append (s, backend_text (token_backend (profile->name)));
+  if (g_hash_table_lookup_extended (self->backends, profile->name, NULL, &backend))
+    g_string_append (s, backend_text (GPOINTER_TO_INT (backend) - 1));
+  else
+    /* Translators: the token's place is still being looked up */
+    g_string_append (s, _ ("Token: …"));
   if (g_hash_table_contains (self->testing, profile->name))
     g_string_append_printf (s, "\n%s", _ ("Testing the connection…"));
   else if (result != NULL)
@@ -255,10 +358,18 @@ row_button (RidgePreferencesWindow *self,
 void
 ridge_preferences_window_reload (RidgePreferencesWindow *self)
 {
+  g_return_if_fail (RIDGE_IS_PREFERENCES_WINDOW (self));
+
+  /* the rows keep their last known token place while it is looked up again */
+  rebuild_rows (self);
+  start_lookup (self);
+}
+
+static void
+rebuild_rows (RidgePreferencesWindow *self)
+{
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) names = NULL;
-
-  g_return_if_fail (RIDGE_IS_PREFERENCES_WINDOW (self));
 
   for (guint i = 0; i < self->rows->len; i++)
     adw_preferences_group_remove (self->servers_group, g_ptr_array_index (self->rows, i));
@@ -911,6 +1022,7 @@ remove_response_cb (AdwMessageDialog       *dialog,
       return;
     }
   g_hash_table_remove (self->results, name);
+  g_hash_table_remove (self->backends, name);
   ridge_preferences_window_reload (self);
   /* Translators: a server profile name */
   text = g_strdup_printf (_ ("Removed “%s” and its token."), name);
@@ -989,6 +1101,7 @@ ridge_preferences_window_finalize (GObject *object)
   g_ptr_array_unref (self->rows);
   g_hash_table_unref (self->results);
   g_hash_table_unref (self->testing);
+  g_hash_table_unref (self->backends);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (ridge_preferences_window_parent_class)->finalize (object);
 }
@@ -1020,6 +1133,7 @@ ridge_preferences_window_init (RidgePreferencesWindow *self)
   self->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->testing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
+  self->backends = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   /* profiles added or removed elsewhere (ridgectl, another window) show up here */
   if (source != NULL)

@@ -49,6 +49,8 @@ gboolean    ridge_preferences_window_choose_certificate (RidgePreferencesWindow 
 void        ridge_preferences_window_test_connection (RidgePreferencesWindow *self,
                                                       const char             *name);
 gboolean    ridge_preferences_window_is_testing (RidgePreferencesWindow *self);
+/* TRUE while the rows' token places are being looked up (in a thread; rows say "Token: …"). */
+gboolean    ridge_preferences_window_is_looking_up (RidgePreferencesWindow *self);
 /* The last test's sentence for name, or NULL. */
 const char *ridge_preferences_window_get_test_result (RidgePreferencesWindow *self,
                                                       const char             *name);

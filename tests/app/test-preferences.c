@@ -134,6 +134,12 @@ not_testing (gpointer data)
 }
 
 static gboolean
+not_looking_up (gpointer data)
+{
+  return !ridge_preferences_window_is_looking_up (data);
+}
+
+static gboolean
 editor_gone (gpointer data)
 {
   return ridge_preferences_window_get_field (data, RIDGE_PREFERENCES_FIELD_NAME) == NULL;
@@ -292,6 +298,10 @@ test_servers (void)
   g_assert_cmpint (g_stat (token_file, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   g_assert_cmpuint (ridge_preferences_window_get_n_servers (win), ==, 1);
+  /* the token's place is looked up in a thread: "…" until the answer is in */
+  ridge_preferences_window_reload (win);
+  g_assert_true (ridge_preferences_window_is_looking_up (win));
+  g_assert_true (ridge_test_wait_until (not_looking_up, win, 10000));
   summary = ridge_preferences_window_get_summary (win, "lab");
   g_assert_nonnull (strstr (summary, server_url));
   g_assert_nonnull (strstr (summary, "Certificate: pinned"));
@@ -357,6 +367,7 @@ test_servers (void)
   }
   ridge_test_wait (100);
   g_assert_cmpuint (ridge_preferences_window_get_n_servers (win), ==, 4);
+  g_assert_true (ridge_test_wait_until (not_looking_up, win, 10000));
   g_assert_nonnull (strstr (ridge_preferences_window_get_summary (win, "elsewhere"),
                             "Token: none stored"));
   /* without a token nothing is sent: the sentence comes at once */
