@@ -84,6 +84,7 @@ struct _RidgeReaderView {
   gulong        progress_handler;
   gulong        retry_handler;
   GCancellable *op_cancellable;
+  GCancellable *local_cancellable; /* the local folder being read (on a thread), or NULL */
   Op            op;
   Op            pending;
   FpPrint      *pending_print;  /* for a pending verify or delete */
@@ -919,12 +920,31 @@ start_list (RidgeReaderView *self)
                                   call_new (self));
 }
 
-/* Reads the prints again: from the chip (an operation), or from the local folder. */
+static void
+local_prints_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (RidgeReaderView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) prints = NULL;
+
+  prints = ridge_reader_load_local_prints_finish (RIDGE_READER (source), result, &error);
+  /* a newer read, another reader or a closed view cancelled this one */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->local_cancellable);
+  if (prints == NULL)
+    gtk_label_set_label (self->prints_message, error->message);
+  else
+    set_prints (self, prints);
+}
+
+/* Reads the prints again: from the chip (an operation), or from the local folder (on a
+ * thread: the files are never read on the main thread). */
 static void
 refresh_prints (RidgeReaderView *self)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) prints = NULL;
   const char *message = NULL;
 
   if (self->reader == NULL)
@@ -939,11 +959,12 @@ refresh_prints (RidgeReaderView *self)
         gtk_label_set_label (self->prints_message, message);
       return;
     }
-  prints = ridge_reader_load_local_prints (self->reader, &error);
-  if (prints == NULL)
-    gtk_label_set_label (self->prints_message, error->message);
-  else
-    set_prints (self, prints);
+  if (self->local_cancellable != NULL)
+    g_cancellable_cancel (self->local_cancellable);
+  g_clear_object (&self->local_cancellable);
+  self->local_cancellable = g_cancellable_new ();
+  ridge_reader_load_local_prints_async (self->reader, self->local_cancellable, local_prints_cb,
+                                        g_object_ref (self));
 }
 
 static void
@@ -1227,6 +1248,9 @@ ridge_reader_view_set_reader (RidgeReaderView *self,
   self->live_error = FALSE;
   g_clear_object (&self->pending_print);
   g_clear_object (&self->op_cancellable);
+  if (self->local_cancellable != NULL)
+    g_cancellable_cancel (self->local_cancellable);
+  g_clear_object (&self->local_cancellable);
   g_set_object (&self->reader, reader);
   reset_pages (self);
 
@@ -1306,6 +1330,9 @@ const char *
 ridge_reader_view_get_activity (RidgeReaderView *self)
 {
   g_return_val_if_fail (RIDGE_IS_READER_VIEW (self), NULL);
+  /* the local folder read on its thread counts as a listing */
+  if (self->op == OP_NONE && self->local_cancellable != NULL)
+    return op_names[OP_LIST];
   return op_names[self->op];
 }
 
@@ -1387,6 +1414,9 @@ ridge_reader_view_dispose (GObject *object)
   if (self->print_rows != NULL)
     ridge_reader_view_set_reader (self, NULL);
   self->generation++;                /* engine results still on their way are dropped */
+  if (self->local_cancellable != NULL)
+    g_cancellable_cancel (self->local_cancellable);
+  g_clear_object (&self->local_cancellable);
   g_clear_pointer (&self->print_rows, g_ptr_array_unref);
   g_clear_pointer (&self->prints, g_ptr_array_unref);
   g_clear_pointer (&self->next_job, analysis_job_free);

@@ -29,7 +29,7 @@ RidgeLivePage *ridge_reader_view_get_live_page (RidgeReaderView *self);
 /* The enrolled prints shown on the Prints page and offered on the Verify page. */
 guint          ridge_reader_view_get_n_prints (RidgeReaderView *self);
 /* What the view is doing, for tests: "idle", "opening", "live", "enroll", "verify",
- * "identify", "list", "delete". */
+ * "identify", "list" (also while the local print folder is read), "delete". */
 const char    *ridge_reader_view_get_activity (RidgeReaderView *self);
 
 

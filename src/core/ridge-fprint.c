@@ -1407,19 +1407,18 @@ compare_enroll_dates (gconstpointer a,
   return (da != NULL && g_date_valid (da)) - (db != NULL && g_date_valid (db));
 }
 
-GPtrArray *
-ridge_reader_load_local_prints (RidgeReader *self,
-                                GError     **error)
+/* Touches no reader: also run on a worker thread by the async variant. */
+static GPtrArray *
+load_prints_from_dir (const char   *dir_path,
+                      GCancellable *cancellable,
+                      GError      **error)
 {
-  g_autofree char *dir_path = NULL;
   g_autoptr (GDir) dir = NULL;
   g_autoptr (GPtrArray) prints = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   GError *local = NULL;
   const char *name;
 
-  g_return_val_if_fail (RIDGE_IS_READER (self), NULL);
-  dir_path = ridge_reader_dup_local_dir (self);
   dir = g_dir_open (dir_path, 0, &local);
   if (dir == NULL)
     {
@@ -1439,8 +1438,11 @@ ridge_reader_load_local_prints (RidgeReader *self,
     {
       g_autofree char *path = g_build_filename (dir_path, g_ptr_array_index (names, i), NULL);
       g_autoptr (GError) bad = NULL;
-      FpPrint *print = ridge_fprint_print_load (path, &bad);
+      FpPrint *print;
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      print = ridge_fprint_print_load (path, &bad);
       if (print == NULL)
         {
           g_warning ("Skipping the print file %s: %s", path, bad->message);
@@ -1450,6 +1452,60 @@ ridge_reader_load_local_prints (RidgeReader *self,
     }
   g_ptr_array_sort (prints, compare_enroll_dates);
   return g_steal_pointer (&prints);
+}
+
+GPtrArray *
+ridge_reader_load_local_prints (RidgeReader *self,
+                                GError     **error)
+{
+  g_autofree char *dir_path = NULL;
+
+  g_return_val_if_fail (RIDGE_IS_READER (self), NULL);
+  dir_path = ridge_reader_dup_local_dir (self);
+  return load_prints_from_dir (dir_path, NULL, error);
+}
+
+/* task data: the folder's path */
+static void
+load_local_prints_thread (GTask        *task,
+                          gpointer      source,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *prints = load_prints_from_dir (task_data, cancellable, &error);
+
+  if (prints == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, prints, (GDestroyNotify)g_ptr_array_unref);
+}
+
+void
+ridge_reader_load_local_prints_async (RidgeReader        *self,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (RIDGE_IS_READER (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ridge_reader_load_local_prints_async);
+  /* the folder is named from the reader here, on the caller's thread */
+  g_task_set_task_data (task, ridge_reader_dup_local_dir (self), g_free);
+  g_task_run_in_thread (task, load_local_prints_thread);
+}
+
+GPtrArray *
+ridge_reader_load_local_prints_finish (RidgeReader  *self,
+                                       GAsyncResult *result,
+                                       GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == ridge_reader_load_local_prints_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 gboolean

@@ -190,6 +190,15 @@ gboolean   ridge_reader_store_local_print (RidgeReader *self,
  * a warning, a missing folder is an empty list. Array of FpPrint*, transfer full. */
 GPtrArray *ridge_reader_load_local_prints (RidgeReader *self,
                                            GError     **error);
+/* The same, read on a worker thread (the files are not read on the caller's thread);
+ * finish gives the array (transfer full), or NULL with G_IO_ERROR_CANCELLED when cancelled. */
+void       ridge_reader_load_local_prints_async (RidgeReader        *self,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+GPtrArray *ridge_reader_load_local_prints_finish (RidgeReader  *self,
+                                                  GAsyncResult *result,
+                                                  GError      **error);
 /* Readers that keep prints may list them without user or finger (libfprint's virtual reader
  * does): Ridge keeps a local copy of each print it enrolls on a chip too, and this replaces
  * every listed print that has a local copy (fp_print_equal) by that copy, in place. */

@@ -289,7 +289,9 @@ test_image_reader (void)
   ridge_test_wait (200);
   g_object_unref (ridge_test_screenshot (GTK_WIDGET (dialog), "reader-delete-dialog"));
   adw_message_dialog_response (dialog, "delete");
-  ridge_test_wait (50);
+  /* the folder is read again on a thread, never on the main thread: "list" until it is */
+  g_assert_true (activity_is (&fx, "list"));
+  WAIT_FOR (activity_is (&fx, "idle"));
   g_assert_cmpuint (ridge_reader_view_get_n_prints (fx.view), ==, 0);
 
   /* narrow: the leaflet folds, the reader view gets its back button */
