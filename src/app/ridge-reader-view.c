@@ -97,6 +97,8 @@ G_DEFINE_FINAL_TYPE (RidgeReaderView, ridge_reader_view, ADW_TYPE_BIN);
 
 static void after_op (RidgeReaderView *self);
 static void refresh_prints (RidgeReaderView *self);
+static void read_local_prints (RidgeReaderView *self,
+                               GPtrArray       *listed);
 
 /* ---- fingers --------------------------------------------------------------------------- */
 
@@ -903,10 +905,8 @@ list_done_cb (GObject      *source,
       return;
     }
   if (prints != NULL)
-    {
-      ridge_reader_adopt_local_prints (RIDGE_READER (source), prints);
-      set_prints (self, prints);
-    }
+    /* shown once the local copies are read (on a thread) and put in place of theirs */
+    read_local_prints (self, prints);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     gtk_label_set_label (self->prints_message, error->message);
   after_op (self);
@@ -920,24 +920,59 @@ start_list (RidgeReaderView *self)
                                   call_new (self));
 }
 
+typedef struct {
+  RidgeReaderView *self;
+  GPtrArray       *listed;  /* the chip's list, to show with the local copies; or NULL */
+} LocalRead;
+
 static void
 local_prints_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr (RidgeReaderView) self = user_data;
+  LocalRead *read = user_data;
+  g_autoptr (RidgeReaderView) self = read->self;
+  g_autoptr (GPtrArray) listed = read->listed;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) prints = NULL;
 
+  g_free (read);
   prints = ridge_reader_load_local_prints_finish (RIDGE_READER (source), result, &error);
   /* a newer read, another reader or a closed view cancelled this one */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->local_cancellable);
-  if (prints == NULL)
+  if (listed != NULL)
+    {
+      if (prints != NULL)
+        ridge_fprint_adopt_local_copies (listed, prints);
+      else
+        g_debug ("No local copies of the reader's prints: %s", error->message);
+      set_prints (self, listed);
+    }
+  else if (prints == NULL)
     gtk_label_set_label (self->prints_message, error->message);
   else
     set_prints (self, prints);
+  sync_buttons (self);
+}
+
+/* Reads the local print folder on a thread, then shows its prints, or listed (transfer
+ * none; a chip's list) with the local copies in place of theirs. */
+static void
+read_local_prints (RidgeReaderView *self,
+                   GPtrArray       *listed)
+{
+  LocalRead *read = g_new0 (LocalRead, 1);
+
+  if (self->local_cancellable != NULL)
+    g_cancellable_cancel (self->local_cancellable);
+  g_clear_object (&self->local_cancellable);
+  self->local_cancellable = g_cancellable_new ();
+  read->self = g_object_ref (self);
+  read->listed = listed != NULL ? g_ptr_array_ref (listed) : NULL;
+  ridge_reader_load_local_prints_async (self->reader, self->local_cancellable, local_prints_cb,
+                                        read);
 }
 
 /* Reads the prints again: from the chip (an operation), or from the local folder (on a
@@ -959,12 +994,7 @@ refresh_prints (RidgeReaderView *self)
         gtk_label_set_label (self->prints_message, message);
       return;
     }
-  if (self->local_cancellable != NULL)
-    g_cancellable_cancel (self->local_cancellable);
-  g_clear_object (&self->local_cancellable);
-  self->local_cancellable = g_cancellable_new ();
-  ridge_reader_load_local_prints_async (self->reader, self->local_cancellable, local_prints_cb,
-                                        g_object_ref (self));
+  read_local_prints (self, NULL);
 }
 
 static void

@@ -1556,6 +1556,15 @@ ridge_reader_adopt_local_prints (RidgeReader *self,
       g_debug ("No local copies of the reader's prints: %s", error->message);
       return;
     }
+  ridge_fprint_adopt_local_copies (prints, local);
+}
+
+void
+ridge_fprint_adopt_local_copies (GPtrArray *prints,
+                                 GPtrArray *local)
+{
+  g_return_if_fail (prints != NULL);
+  g_return_if_fail (local != NULL);
   for (guint i = 0; i < prints->len; i++)
     for (guint k = 0; k < local->len; k++)
       if (fp_print_equal (g_ptr_array_index (prints, i), g_ptr_array_index (local, k)))

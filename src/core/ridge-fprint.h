@@ -204,6 +204,9 @@ GPtrArray *ridge_reader_load_local_prints_finish (RidgeReader  *self,
  * every listed print that has a local copy (fp_print_equal) by that copy, in place. */
 void       ridge_reader_adopt_local_prints (RidgeReader *self,
                                             GPtrArray   *prints);
+/* The same with the local copies already read (ridge_reader_load_local_prints_async). */
+void       ridge_fprint_adopt_local_copies (GPtrArray *prints,
+                                            GPtrArray *local);
 /* Deletes ID.fp3; G_IO_ERROR_NOT_FOUND when there is no such print. */
 gboolean   ridge_reader_delete_local_print (RidgeReader *self,
                                             const char  *id,
