@@ -499,6 +499,59 @@ test_enroll_verify (Fixture      *fx,
   g_assert_true (ridge_reader_identify_finish (fx->reader, res, &match, &error));
   g_assert_no_error (error);
   g_assert_true (match == print);
+
+  /* The local folder read on a worker thread: none yet, then the stored print; a cancelled
+   * read says so and gives nothing. */
+  {
+    g_autofree char *base = g_build_filename (fx->dir, "prints", NULL);
+    g_autofree char *dir = NULL;
+    g_autofree char *id = NULL;
+    g_autoptr (GPtrArray) local = NULL;
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+
+    g_setenv ("RIDGE_PRINTS_DIR", base, TRUE);
+    ridge_reader_load_local_prints_async (fx->reader, NULL, on_result, fx);
+    g_clear_object (&res);
+    res = wait_result (fx);
+    local = ridge_reader_load_local_prints_finish (fx->reader, res, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (local->len, ==, 0);
+    g_clear_pointer (&local, g_ptr_array_unref);
+
+    g_assert_true (ridge_reader_store_local_print (fx->reader, print, &error));
+    g_assert_no_error (error);
+    ridge_reader_load_local_prints_async (fx->reader, NULL, on_result, fx);
+    g_clear_object (&res);
+    res = wait_result (fx);
+    local = ridge_reader_load_local_prints_finish (fx->reader, res, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (local->len, ==, 1);
+    g_assert_true (fp_print_equal (g_ptr_array_index (local, 0), print));
+    g_clear_pointer (&local, g_ptr_array_unref);
+
+    g_cancellable_cancel (cancellable);
+    ridge_reader_load_local_prints_async (fx->reader, cancellable, on_result, fx);
+    g_clear_object (&res);
+    res = wait_result (fx);
+    local = ridge_reader_load_local_prints_finish (fx->reader, res, &error);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (local);
+    g_clear_error (&error);
+
+    id = ridge_fprint_print_id (print, &error);
+    g_assert_no_error (error);
+    g_assert_true (ridge_reader_delete_local_print (fx->reader, id, &error));
+    g_assert_no_error (error);
+    dir = ridge_reader_dup_local_dir (fx->reader);
+    while (g_strcmp0 (dir, fx->dir) != 0 && g_rmdir (dir) == 0)
+      {
+        char *up = g_path_get_dirname (dir);
+
+        g_free (dir);
+        dir = up;
+      }
+    g_unsetenv ("RIDGE_PRINTS_DIR");
+  }
 }
 
 static void
