@@ -929,27 +929,55 @@ test_done_cb (GObject      *source,
   ridge_preferences_window_reload (self);
 }
 
-void
-ridge_preferences_window_test_connection (RidgePreferencesWindow *self,
-                                          const char             *name)
+static void
+wipe_token (gpointer token)
 {
+  memset (token, 0, strlen (token));
+  g_free (token);
+}
+
+/* in the thread: task data is the profile name; the result the token */
+static void
+token_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  char *token = ridge_secret_lookup (task_data, NULL, &error);
+
+  if (token != NULL)
+    g_task_return_pointer (task, token, wipe_token);
+  else if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_new_error (task, RIDGE_EXPORT_ERROR, RIDGE_EXPORT_ERROR_NO_TOKEN, "%s",
+                             ridge_export_error_sentence (RIDGE_EXPORT_ERROR_NO_TOKEN));
+}
+
+static void
+token_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  RidgePreferencesWindow *self = RIDGE_PREFERENCES_WINDOW (source);
+  const char *name = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   g_autoptr (RidgeExportProfile) profile = NULL;
   g_autoptr (RidgeExporter) exporter = NULL;
-  g_autofree char *token = NULL;
+  char *token = g_task_propagate_pointer (G_TASK (result), &error);
   TestData *d;
 
-  g_return_if_fail (RIDGE_IS_PREFERENCES_WINDOW (self));
-  g_return_if_fail (name != NULL);
-
-  if (g_hash_table_contains (self->testing, name))
-    return;
-  profile = ridge_export_profile_load (name, &error);
-  if (profile != NULL)
-    token = ridge_secret_lookup (name, NULL, &error);
-  if (profile != NULL && token == NULL && error == NULL)
-    g_set_error_literal (&error, RIDGE_EXPORT_ERROR, RIDGE_EXPORT_ERROR_NO_TOKEN,
-                         ridge_export_error_sentence (RIDGE_EXPORT_ERROR_NO_TOKEN));
+  /* the window was closed meanwhile */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      if (token != NULL)
+        wipe_token (token);
+      return;
+    }
+  /* read again: it may have been edited while the token was looked up */
+  if (error == NULL)
+    profile = ridge_export_profile_load (name, &error);
   /* the exporter wants a store; the test touches none: a throw-away one, made once */
   if (error == NULL && self->test_store == NULL)
     {
@@ -963,19 +991,49 @@ ridge_preferences_window_test_connection (RidgePreferencesWindow *self,
     }
   if (error != NULL)
     {
+      if (token != NULL)
+        wipe_token (token);
+      g_hash_table_remove (self->testing, name);
       g_hash_table_replace (self->results, g_strdup (name), export_error_text (error));
       ridge_preferences_window_reload (self);
       return;
     }
   exporter = ridge_exporter_new (self->test_store, profile, token);
-  memset (token, 0, strlen (token));
+  wipe_token (token);
   ridge_exporter_set_max_attempts (exporter, 1);
   ridge_exporter_set_timeout (exporter, TEST_TIMEOUT_S);
-  g_hash_table_add (self->testing, g_strdup (name));
   d = g_new0 (TestData, 1);
   d->self = g_object_ref (self);
   d->name = g_strdup (name);
   ridge_exporter_test_async (exporter, self->cancellable, test_done_cb, d);
+}
+
+void
+ridge_preferences_window_test_connection (RidgePreferencesWindow *self,
+                                          const char             *name)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RidgeExportProfile) profile = NULL;
+
+  g_return_if_fail (RIDGE_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  if (g_hash_table_contains (self->testing, name))
+    return;
+  profile = ridge_export_profile_load (name, &error);
+  if (profile == NULL)
+    {
+      g_hash_table_replace (self->results, g_strdup (name), export_error_text (error));
+      ridge_preferences_window_reload (self);
+      return;
+    }
+  /* the token is looked up in a thread (libsecret's lookup blocks), then the test runs */
+  g_hash_table_add (self->testing, g_strdup (name));
+  task = g_task_new (self, self->cancellable, token_done_cb, NULL);
+  g_task_set_source_tag (task, ridge_preferences_window_test_connection);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+  g_task_run_in_thread (task, token_thread);
   ridge_preferences_window_reload (self);
 }
 
