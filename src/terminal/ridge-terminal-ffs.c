@@ -218,28 +218,42 @@ in_thread (gpointer data)
         continue;
       if (n <= 0)
         break;     /* the session closed its end, or the link is going */
+      /* counted before the write, taken back if it fails: once the host has the bytes (or
+       * the ZLP), the counters already say so — a reader of the stats, or a link reset
+       * that folds them into the totals, never misses what was sent */
+      g_mutex_lock (&link->lock);
+      link->bytes_in += (guint64)n;
+      g_mutex_unlock (&link->lock);
       do
         w = write (link->ep_in, buf, (gsize)n);
       while (w < 0 && errno == EINTR);
+      if (w < n)
+        {
+          g_mutex_lock (&link->lock);
+          link->bytes_in -= (guint64)(n - MAX (w, 0));
+          g_mutex_unlock (&link->lock);
+        }
       if (w < 0)
         {
           if (!g_atomic_int_get (&link->closing))
             g_debug ("usb gadget: bulk IN ended: %s", g_strerror (errno));
           break;
         }
-      g_mutex_lock (&link->lock);
-      link->bytes_in += (guint64)w;
-      g_mutex_unlock (&link->lock);
       if (n % RIDGE_FFS_FS_PACKET == 0 && !relay_has_data (link->relay))
         {
+          g_mutex_lock (&link->lock);
+          link->zlps++;
+          g_mutex_unlock (&link->lock);
           do
             w = write (link->ep_in, buf, 0);
           while (w < 0 && errno == EINTR);
           if (w < 0)
-            break;
-          g_mutex_lock (&link->lock);
-          link->zlps++;
-          g_mutex_unlock (&link->lock);
+            {
+              g_mutex_lock (&link->lock);
+              link->zlps--;
+              g_mutex_unlock (&link->lock);
+              break;
+            }
         }
     }
   /* the session learns that the host side is gone */
