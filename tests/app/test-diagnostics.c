@@ -105,6 +105,21 @@ item_ready (gpointer data)
   return ridge_terminal_item_get_state (data) == RIDGE_TERMINAL_STATE_READY;
 }
 
+/* The process is in the stopped state ('T' in /proc/PID/stat). */
+static gboolean
+terminal_stopped (gpointer data)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat",
+                                           g_subprocess_get_identifier (G_SUBPROCESS (data)));
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  paren = strrchr (stat, ')');
+  return paren != NULL && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
+}
+
 static gboolean
 page_idle (gpointer data)
 {
@@ -492,6 +507,8 @@ test_page (void)
    * resumes the page works again */
   g_assert_true (wait_until (item_ready, item, 15000));
   g_subprocess_send_signal (terminal, SIGSTOP);
+  /* kill() only queues the stop: the request must not go out before the process is stopped */
+  g_assert_true (wait_until (terminal_stopped, terminal, 5000));
   ridge_diagnostics_page_fetch_log (page);
   g_assert_cmpuint (ridge_diagnostics_page_get_busy (page), >, 0);
   g_assert_true (wait_until (page_idle, page, 20000));
