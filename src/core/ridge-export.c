@@ -1,4 +1,4 @@
-/* ridge-export.c — the export client: profiles in GSettings, the outbox sender on libsoup 3
+/* ridge-export.c — the export client: the outbox sender on libsoup 3 (profiles: ridge-export-profile.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -20,13 +20,11 @@
 #include <string.h>
 
 #include "ridge-backoff.h"
+#include "ridge-export-private.h"
 #include "ridge-store-private.h"
 #include "ridge-store-sync.h"
 #include "wire/ridge-wire.h"
 
-#define SETTINGS_SCHEMA         "org.ridge.Ridge"
-#define PROFILE_SCHEMA          "org.ridge.Ridge.ServerProfile"
-#define PROFILE_PATH            "/org/ridge/Ridge/server-profiles/"
 #define MAX_REASON              500
 #define MAX_RESPONSE            (16 * 1024 * 1024)
 
@@ -81,17 +79,12 @@ ridge_export_error_nick (RidgeExportErrorCode code)
   return export_errors[code].nick;
 }
 
-static void set_error (GError             **error,
-                       RidgeExportErrorCode code,
-                       const char          *format,
-                       ...) G_GNUC_PRINTF (3, 4);
-
 /* The sentence, then the detail when there is one. */
-static void
-set_error (GError             **error,
-           RidgeExportErrorCode code,
-           const char          *format,
-           ...)
+void
+ridge_export_set_error (GError             **error,
+                        RidgeExportErrorCode code,
+                        const char          *format,
+                        ...)
 {
   g_autofree char *detail = NULL;
   va_list ap;
@@ -107,290 +100,6 @@ set_error (GError             **error,
                  detail);
   else
     g_set_error_literal (error, RIDGE_EXPORT_ERROR, code, ridge_export_error_sentence (code));
-}
-
-/* ---- Profiles ------------------------------------------------------------------------- */
-
-G_DEFINE_BOXED_TYPE (RidgeExportProfile, ridge_export_profile, ridge_export_profile_copy,
-                     ridge_export_profile_free);
-
-RidgeExportProfile *
-ridge_export_profile_new (const char *name,
-                          const char *url,
-                          const char *pinned_certificate,
-                          guint       batch_size)
-{
-  RidgeExportProfile *p = g_new0 (RidgeExportProfile, 1);
-
-  p->name = g_strdup (name);
-  p->url = g_strdup (url);
-  p->pinned_certificate = pinned_certificate && *pinned_certificate
-                          ? g_strdup (pinned_certificate) : NULL;
-  p->batch_size = batch_size ? batch_size : RIDGE_EXPORT_DEFAULT_BATCH;
-  return p;
-}
-
-RidgeExportProfile *
-ridge_export_profile_copy (const RidgeExportProfile *profile)
-{
-  g_return_val_if_fail (profile != NULL, NULL);
-  return ridge_export_profile_new (profile->name, profile->url, profile->pinned_certificate,
-                                   profile->batch_size);
-}
-
-void
-ridge_export_profile_free (RidgeExportProfile *profile)
-{
-  if (profile == NULL)
-    return;
-  g_free (profile->name);
-  g_free (profile->url);
-  g_free (profile->pinned_certificate);
-  g_free (profile);
-}
-
-gboolean
-ridge_export_profile_name_is_valid (const char *name)
-{
-  gsize n;
-
-  if (name == NULL)
-    return FALSE;
-  n = strlen (name);
-  if (n == 0 || n > 64 || name[0] == '.' || name[0] == '-')
-    return FALSE;
-  for (const char *p = name; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  return TRUE;
-}
-
-/* https://HOST[:PORT] with nothing after the authority but an optional "/". */
-static gboolean
-url_is_valid (const char *url,
-              GError    **error)
-{
-  g_autoptr (GUri) uri = NULL;
-  const char *path;
-  GError *local = NULL;
-
-  if (url == NULL || *url == '\0')
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE, "It has no URL.");
-      return FALSE;
-    }
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local);
-  if (uri == NULL)
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE, "“%s” is not a URL (%s).", url,
-                 local->message);
-      g_error_free (local);
-      return FALSE;
-    }
-  path = g_uri_get_path (uri);
-  if (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 || g_uri_get_host (uri) == NULL
-      || *g_uri_get_host (uri) == '\0' || (path && *path && strcmp (path, "/") != 0)
-      || g_uri_get_query (uri) || g_uri_get_fragment (uri) || g_uri_get_userinfo (uri))
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE,
-                 "The URL must be https://HOST[:PORT] without a path, not “%s”.", url);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static GTlsCertificate *
-load_pin (const char *path,
-          GError    **error)
-{
-  GError *local = NULL;
-  GTlsCertificate *cert = g_tls_certificate_new_from_file (path, &local);
-
-  if (cert == NULL)
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE,
-                 "The pinned certificate %s cannot be read (%s).", path, local->message);
-      g_error_free (local);
-    }
-  return cert;
-}
-
-gboolean
-ridge_export_profile_validate (const RidgeExportProfile *profile,
-                               GError                  **error)
-{
-  g_return_val_if_fail (profile != NULL, FALSE);
-  if (!ridge_export_profile_name_is_valid (profile->name))
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE,
-                 "A profile name is 1 to 64 letters, digits, “.”, “_” or “-”, not “%s”.",
-                 profile->name ? profile->name : "");
-      return FALSE;
-    }
-  if (!url_is_valid (profile->url, error))
-    return FALSE;
-  if (profile->batch_size < 1 || profile->batch_size > RIDGE_EXPORT_MAX_BATCH)
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE,
-                 "The batch size must be 1 to %d, not %u.", RIDGE_EXPORT_MAX_BATCH,
-                 profile->batch_size);
-      return FALSE;
-    }
-  if (profile->pinned_certificate)
-    {
-      g_autoptr (GTlsCertificate) cert = load_pin (profile->pinned_certificate, error);
-      if (cert == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static GSettingsSchema *
-lookup_schema (const char *id,
-               GError    **error)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  GSettingsSchema *schema = source ? g_settings_schema_source_lookup (source, id, TRUE) : NULL;
-
-  if (schema == NULL)
-    set_error (error, RIDGE_EXPORT_ERROR_NO_SETTINGS,
-               "(%s; set GSETTINGS_SCHEMA_DIR or install Ridge)", id);
-  return schema;
-}
-
-static GSettings *
-main_settings (GError **error)
-{
-  g_autoptr (GSettingsSchema) schema = lookup_schema (SETTINGS_SCHEMA, error);
-
-  if (schema == NULL || !g_settings_schema_has_key (schema, "server-profiles"))
-    {
-      if (schema)
-        set_error (error, RIDGE_EXPORT_ERROR_NO_SETTINGS, "(the installed %s is too old)",
-                   SETTINGS_SCHEMA);
-      return NULL;
-    }
-  return g_settings_new_full (schema, NULL, NULL);
-}
-
-static GSettings *
-profile_settings (const char *name,
-                  GError    **error)
-{
-  g_autoptr (GSettingsSchema) schema = lookup_schema (PROFILE_SCHEMA, error);
-  g_autofree char *path = NULL;
-
-  if (schema == NULL)
-    return NULL;
-  path = g_strconcat (PROFILE_PATH, name, "/", NULL);
-  return g_settings_new_full (schema, NULL, path);
-}
-
-GStrv
-ridge_export_profile_list (GError **error)
-{
-  g_autoptr (GSettings) settings = main_settings (error);
-
-  if (settings == NULL)
-    return NULL;
-  return g_settings_get_strv (settings, "server-profiles");
-}
-
-RidgeExportProfile *
-ridge_export_profile_load (const char *name,
-                           GError    **error)
-{
-  g_autoptr (GSettings) settings = main_settings (error);
-  g_autoptr (GSettings) ps = NULL;
-  g_auto (GStrv) names = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *pin = NULL;
-
-  if (settings == NULL)
-    return NULL;
-  names = g_settings_get_strv (settings, "server-profiles");
-  if (!ridge_export_profile_name_is_valid (name) || !g_strv_contains ((const char *const *)names,
-                                                                      name))
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_NO_PROFILE, "(“%s”)", name ? name : "");
-      return NULL;
-    }
-  ps = profile_settings (name, error);
-  if (ps == NULL)
-    return NULL;
-  url = g_settings_get_string (ps, "url");
-  pin = g_settings_get_string (ps, "pinned-certificate");
-  return ridge_export_profile_new (name, url, pin, g_settings_get_uint (ps, "batch-size"));
-}
-
-gboolean
-ridge_export_profile_save (const RidgeExportProfile *profile,
-                           GError                  **error)
-{
-  g_autoptr (GSettings) settings = NULL;
-  g_autoptr (GSettings) ps = NULL;
-  g_auto (GStrv) names = NULL;
-
-  g_return_val_if_fail (profile != NULL, FALSE);
-  if (!ridge_export_profile_validate (profile, error))
-    return FALSE;
-  settings = main_settings (error);
-  if (settings == NULL)
-    return FALSE;
-  ps = profile_settings (profile->name, error);
-  if (ps == NULL)
-    return FALSE;
-  g_settings_set_string (ps, "url", profile->url);
-  g_settings_set_string (ps, "pinned-certificate",
-                         profile->pinned_certificate ? profile->pinned_certificate : "");
-  g_settings_set_uint (ps, "batch-size", profile->batch_size);
-  names = g_settings_get_strv (settings, "server-profiles");
-  if (!g_strv_contains ((const char *const *)names, profile->name))
-    {
-      g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-      g_auto (GStrv) updated = NULL;
-      g_strv_builder_addv (b, (const char **)names);
-      g_strv_builder_add (b, profile->name);
-      updated = g_strv_builder_end (b);
-      g_settings_set_strv (settings, "server-profiles", (const char *const *)updated);
-    }
-  g_settings_sync ();
-  return TRUE;
-}
-
-gboolean
-ridge_export_profile_remove (const char *name,
-                             GError    **error)
-{
-  g_autoptr (GSettings) settings = main_settings (error);
-  g_autoptr (GSettings) ps = NULL;
-  g_autoptr (GStrvBuilder) b = NULL;
-  g_auto (GStrv) names = NULL;
-  g_auto (GStrv) updated = NULL;
-
-  if (settings == NULL)
-    return FALSE;
-  names = g_settings_get_strv (settings, "server-profiles");
-  if (!ridge_export_profile_name_is_valid (name) || !g_strv_contains ((const char *const *)names,
-                                                                      name))
-    {
-      set_error (error, RIDGE_EXPORT_ERROR_NO_PROFILE, "(“%s”)", name ? name : "");
-      return FALSE;
-    }
-  ps = profile_settings (name, error);
-  if (ps == NULL)
-    return FALSE;
-  g_settings_reset (ps, "url");
-  g_settings_reset (ps, "pinned-certificate");
-  g_settings_reset (ps, "batch-size");
-  b = g_strv_builder_new ();
-  for (guint i = 0; names[i]; i++)
-    if (strcmp (names[i], name) != 0)
-      g_strv_builder_add (b, names[i]);
-  updated = g_strv_builder_end (b);
-  g_settings_set_strv (settings, "server-profiles", (const char *const *)updated);
-  g_settings_sync ();
-  return TRUE;
 }
 
 /* ---- Summary ---------------------------------------------------------------------------- */
@@ -729,7 +438,8 @@ make_session (RunData *d,
                                            "user-agent", agent, NULL);
   if (d->profile->pinned_certificate)
     {
-      g_autoptr (GTlsCertificate) pin = load_pin (d->profile->pinned_certificate, error);
+      g_autoptr (GTlsCertificate) pin =
+        ridge_export_load_pin (d->profile->pinned_certificate, error);
       RidgePinDatabase *db;
       if (pin == NULL)
         {
@@ -772,22 +482,25 @@ map_transport_error (RunData *d,
       if (g_error_matches (e, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
         {
           if (d->profile->pinned_certificate)
-            set_error (error, RIDGE_EXPORT_ERROR_TLS_PIN_MISMATCH,
-                       "%s presented another certificate than %s; nothing was sent.", url,
-                       d->profile->pinned_certificate);
+            ridge_export_set_error (error, RIDGE_EXPORT_ERROR_TLS_PIN_MISMATCH,
+                                    "%s presented another certificate than %s; nothing was sent.",
+                                    url,
+                                    d->profile->pinned_certificate);
           else
-            set_error (error, RIDGE_EXPORT_ERROR_TLS_UNTRUSTED,
-                       "%s presented a certificate the system's authorities do not vouch "
-                       "for; nothing was sent. If it is your own server's self-signed "
-                       "certificate, pin it in the profile.", url);
+            ridge_export_set_error (error, RIDGE_EXPORT_ERROR_TLS_UNTRUSTED,
+                                    "%s presented a certificate the system's authorities do not vouch "
+                                    "for; nothing was sent. If it is your own server's self-signed "
+                                    "certificate, pin it in the profile.",
+                                    url);
         }
       else
-        set_error (error, RIDGE_EXPORT_ERROR_TLS_FAILED, "(%s: %s)", url, e->message);
+        ridge_export_set_error (error, RIDGE_EXPORT_ERROR_TLS_FAILED, "(%s: %s)", url, e->message);
     }
   else if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    set_error (error, RIDGE_EXPORT_ERROR_TIMED_OUT, "(%s, after %u s)", url, d->timeout_s);
+    ridge_export_set_error (error, RIDGE_EXPORT_ERROR_TIMED_OUT, "(%s, after %u s)", url,
+                            d->timeout_s);
   else
-    set_error (error, RIDGE_EXPORT_ERROR_UNREACHABLE, "(%s: %s)", url, e->message);
+    ridge_export_set_error (error, RIDGE_EXPORT_ERROR_UNREACHABLE, "(%s: %s)", url, e->message);
   g_error_free (e);
   return r;
 }
@@ -901,7 +614,7 @@ send_request (RunData      *d,
   msg = soup_message_new (method, uri);
   if (msg == NULL)
     {
-      set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE, "(%s)", uri);
+      ridge_export_set_error (error, RIDGE_EXPORT_ERROR_INVALID_PROFILE, "(%s)", uri);
       return ATTEMPT_FATAL;
     }
   auth = g_strconcat ("Bearer ", d->token, NULL);
@@ -920,8 +633,8 @@ send_request (RunData      *d,
     return map_transport_error (d, e, error);
   if (reply == NULL)
     {
-      set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(an answer of more than %d MiB)",
-                 MAX_RESPONSE / (1024 * 1024));
+      ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(an answer of more than %d MiB)",
+                              MAX_RESPONSE / (1024 * 1024));
       return ATTEMPT_RETRY;
     }
   status = soup_message_get_status (msg);
@@ -935,29 +648,33 @@ send_request (RunData      *d,
   switch (status)
     {
       case SOUP_STATUS_UNAUTHORIZED:
-        set_error (error, RIDGE_EXPORT_ERROR_TOKEN_REFUSED, "Set the profile's token again%s%s%s.",
-                   DETAIL);
+        ridge_export_set_error (error, RIDGE_EXPORT_ERROR_TOKEN_REFUSED,
+                                "Set the profile's token again%s%s%s.",
+                                DETAIL);
         return ATTEMPT_FATAL;
       case SOUP_STATUS_FORBIDDEN:
-        set_error (error, RIDGE_EXPORT_ERROR_FORBIDDEN, "HTTP 403%s%s%s.", DETAIL);
+        ridge_export_set_error (error, RIDGE_EXPORT_ERROR_FORBIDDEN, "HTTP 403%s%s%s.", DETAIL);
         return ATTEMPT_FATAL;
       case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
-        set_error (error, RIDGE_EXPORT_ERROR_REQUEST, "HTTP 413: the batch is too large%s%s%s.",
-                   DETAIL);
+        ridge_export_set_error (error, RIDGE_EXPORT_ERROR_REQUEST,
+                                "HTTP 413: the batch is too large%s%s%s.",
+                                DETAIL);
         return ATTEMPT_SMALLER;
       case 429: /* Too Many Requests */
       case SOUP_STATUS_SERVICE_UNAVAILABLE:
         *retry_after_ms = parse_retry_after (
           soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After"));
-        set_error (error, RIDGE_EXPORT_ERROR_BUSY, "HTTP %u%s%s%s.", status, DETAIL);
+        ridge_export_set_error (error, RIDGE_EXPORT_ERROR_BUSY, "HTTP %u%s%s%s.", status, DETAIL);
         return ATTEMPT_RETRY;
       default:
         if (status >= 500)
           {
-            set_error (error, RIDGE_EXPORT_ERROR_SERVER, "HTTP %u%s%s%s.", status, DETAIL);
+            ridge_export_set_error (error, RIDGE_EXPORT_ERROR_SERVER, "HTTP %u%s%s%s.", status,
+                                    DETAIL);
             return ATTEMPT_RETRY;
           }
-        set_error (error, RIDGE_EXPORT_ERROR_REQUEST, "HTTP %u%s%s%s.", status, DETAIL);
+        ridge_export_set_error (error, RIDGE_EXPORT_ERROR_REQUEST, "HTTP %u%s%s%s.", status,
+                                DETAIL);
         return ATTEMPT_FATAL;
     }
 #undef DETAIL
@@ -975,15 +692,16 @@ parse_object (GBytes  *body,
 
   if (len > MAX_RESPONSE || p == NULL || !json_parser_load_from_data (parser, p, len, &local))
     {
-      set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(not JSON%s%s)", local ? ": " : "",
-                 local ? local->message : "");
+      ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(not JSON%s%s)",
+                              local ? ": " : "",
+                              local ? local->message : "");
       g_clear_error (&local);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(not a JSON object)");
+      ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(not a JSON object)");
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -1208,14 +926,14 @@ apply_results (RidgeStore *store,
   if (!json_object_has_member (answer, "results")
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (answer, "results")))
     {
-      set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(no “results” array)");
+      ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(no “results” array)");
       return FALSE;
     }
   results = json_object_get_array_member (answer, "results");
   if (json_array_get_length (results) != sent->len)
     {
-      set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(%u results for %u items)",
-                 json_array_get_length (results), sent->len);
+      ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(%u results for %u items)",
+                              json_array_get_length (results), sent->len);
       return FALSE;
     }
   /* Check everything before writing anything. */
@@ -1227,7 +945,8 @@ apply_results (RidgeStore *store,
       const char *key, *status;
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(result %u is not an object)", i);
+          ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL,
+                                  "(result %u is not an object)", i);
           return FALSE;
         }
       r = json_node_get_object (node);
@@ -1238,8 +957,8 @@ apply_results (RidgeStore *store,
               && strcmp (status, "duplicate") != 0 && strcmp (status, "rejected") != 0
               && strcmp (status, "conflict") != 0))
         {
-          set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL,
-                     "(result %u: another key or an unknown status)", i);
+          ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL,
+                                  "(result %u: another key or an unknown status)", i);
           return FALSE;
         }
       if (strcmp (status, "created") == 0 || strcmp (status, "replayed") == 0)
@@ -1247,7 +966,8 @@ apply_results (RidgeStore *store,
           const char *id = json_object_get_string_member_with_default (r, "id", NULL);
           if (id == NULL || *id == '\0' || strlen (id) > 200 || !g_utf8_validate (id, -1, NULL))
             {
-              set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL, "(result %u has no usable id)", i);
+              ridge_export_set_error (error, RIDGE_EXPORT_ERROR_PROTOCOL,
+                                      "(result %u has no usable id)", i);
               return FALSE;
             }
         }
@@ -1497,7 +1217,7 @@ test_status (RunData      *d,
               return TRUE;
             }
           if (o)
-            set_error (&attempt_error, RIDGE_EXPORT_ERROR_PROTOCOL, "(no “api”: 1)");
+            ridge_export_set_error (&attempt_error, RIDGE_EXPORT_ERROR_PROTOCOL, "(no “api”: 1)");
           r = ATTEMPT_RETRY;
         }
       if (r != ATTEMPT_RETRY || ++failures >= d->max_attempts
@@ -1638,7 +1358,8 @@ check_ready (RidgeExporter *self,
     }
   if (need_token && (self->token == NULL || *self->token == '\0'))
     {
-      set_error (&error, RIDGE_EXPORT_ERROR_NO_TOKEN, "(profile “%s”)", self->profile->name);
+      ridge_export_set_error (&error, RIDGE_EXPORT_ERROR_NO_TOKEN, "(profile “%s”)",
+                              self->profile->name);
       g_task_return_error (task, error);
       return FALSE;
     }
